@@ -1,0 +1,16 @@
+"""Personal API tokens: `gsh_` + 43 random characters; only the SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+TOKEN_PREFIX = "gsh_"  # noqa: S105 - a public marker, not a secret
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()

@@ -1,0 +1,165 @@
+"""The one access policy of Global Shield Hub.
+
+Two questions are answered here and nowhere else:
+
+1. *What may this user do?* — `has_perm(user, Perm.X)`, from the role table `ROLE_PERMISSIONS`
+   (written out in ARCHITECTURE.md; a test checks the two agree).
+2. *Which records may this user see?* — the `*_visible_q(user)` functions return a `Q` that
+   selectors apply to their querysets, so pages, the API, search and exports share one rule.
+
+Anything not granted is refused. An inactive or anonymous user has no permission at all.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from shieldhub.accounts.choices import SECRETARIAT_ROLES, Role
+
+
+class Perm(StrEnum):
+    # reference data
+    REFERENCE_VIEW = "reference.view"
+    CATALOGUE_EDIT = "reference.catalogue_edit"
+    # directory
+    DIRECTORY_VIEW_ALL = "directory.view_all"  # every contact, with notes
+    DIRECTORY_VIEW_NETWORK = "directory.view_network"  # the NCP network and one's own country
+    DIRECTORY_EDIT = "directory.edit"
+    DIRECTORY_IMPORT = "directory.import"
+    DIRECTORY_EXPORT = "directory.export"
+    DIRECTORY_VERIFY = "directory.verify"  # send verification emails
+    COVERAGE_VIEW = "directory.coverage_view"
+    COMMUNITY_MANAGE = "directory.community_manage"
+    NOMINATION_MANAGE = "directory.nomination_manage"
+    # accounts and audit
+    ACCOUNTS_INVITE = "accounts.invite"
+    ACCOUNTS_MANAGE = "accounts.manage"
+    AUDIT_VIEW = "core.audit_view"
+    ADMIN_SITE = "core.admin_site"
+    API_USE = "core.api_use"
+
+
+_EVERYONE = frozenset({Perm.REFERENCE_VIEW, Perm.API_USE})
+_SECRETARIAT_READ = _EVERYONE | {
+    Perm.DIRECTORY_VIEW_ALL,
+    Perm.DIRECTORY_VIEW_NETWORK,
+    Perm.DIRECTORY_EXPORT,
+    Perm.COVERAGE_VIEW,
+}
+_DIRECTORY_KEEPER = _SECRETARIAT_READ | {
+    Perm.DIRECTORY_EDIT,
+    Perm.DIRECTORY_IMPORT,
+    Perm.DIRECTORY_VERIFY,
+    Perm.COMMUNITY_MANAGE,
+    Perm.NOMINATION_MANAGE,
+    Perm.ACCOUNTS_INVITE,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.COORDINATOR: _DIRECTORY_KEEPER | {Perm.AUDIT_VIEW, Perm.CATALOGUE_EDIT},
+    Role.ASSISTANT: _DIRECTORY_KEEPER,
+    Role.ANALYST: _SECRETARIAT_READ | {Perm.CATALOGUE_EDIT},
+    Role.TRAINER: _SECRETARIAT_READ,
+    Role.NCP: _EVERYONE | {Perm.DIRECTORY_VIEW_NETWORK, Perm.COVERAGE_VIEW},
+    Role.PARTNER: _EVERYONE | {Perm.DIRECTORY_VIEW_NETWORK, Perm.COVERAGE_VIEW},
+    Role.DONOR: _EVERYONE | {Perm.COVERAGE_VIEW},
+    Role.ADMIN: _DIRECTORY_KEEPER | {Perm.AUDIT_VIEW, Perm.ACCOUNTS_MANAGE, Perm.ADMIN_SITE, Perm.CATALOGUE_EDIT},
+}
+
+
+def user_perms(user: Any) -> frozenset[Perm]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    perms: set[Perm] = set()
+    for role in user.roles:
+        perms |= ROLE_PERMISSIONS.get(Role(role), frozenset())
+    return frozenset(perms)
+
+
+def has_perm(user: Any, perm: Perm) -> bool:
+    return perm in user_perms(user)
+
+
+def require(user: Any, perm: Perm, *, hide: bool = False) -> None:
+    """Refuse with 403, or with 404 when even the existence of the thing must not be confirmed."""
+    if not has_perm(user, perm):
+        if hide:
+            raise Http404
+        raise PermissionDenied
+
+
+def is_secretariat(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.roles & SECRETARIAT_ROLES)
+
+
+def user_country(user: Any) -> str:
+    """The country an NCP acts for ('' for everyone else)."""
+    if getattr(user, "is_authenticated", False) and Role.NCP in user.roles and user.country:
+        return str(user.country.code if hasattr(user.country, "code") else user.country)
+    return ""
+
+
+NOTHING = Q(pk__in=[])
+
+
+# --- directory record visibility -------------------------------------------------------------
+# The directory is the secretariat's contact list. The NCP network is there to be used, so NCPs
+# and partners see the people who hold an active NCP nomination anywhere, and NCPs also see every
+# contact of their own country. Notes and verification data stay with the secretariat (the
+# selectors drop those fields). Donors see only the aggregate coverage page.
+
+
+def people_visible_q(user: Any) -> Q:
+    perms = user_perms(user)
+    if Perm.DIRECTORY_VIEW_ALL in perms:
+        return Q()
+    if Perm.DIRECTORY_VIEW_NETWORK not in perms:
+        return NOTHING
+    nomination = apps.get_model("directory", "NcpNomination")
+    q = Q(pk__in=nomination.objects.filter(status="active").values("person_id"))
+    country = user_country(user)
+    if country:
+        q |= Q(country=country)
+    return q
+
+
+def organisations_visible_q(user: Any) -> Q:
+    perms = user_perms(user)
+    if Perm.DIRECTORY_VIEW_ALL in perms or Perm.DIRECTORY_VIEW_NETWORK in perms:
+        return Q()
+    return NOTHING
+
+
+def nominations_visible_q(user: Any) -> Q:
+    perms = user_perms(user)
+    if Perm.DIRECTORY_VIEW_ALL in perms:
+        return Q()
+    if Perm.DIRECTORY_VIEW_NETWORK not in perms:
+        return NOTHING
+    q = Q(status="active")
+    country = user_country(user)
+    if country:
+        q |= Q(country=country)
+    return q
+
+
+def communities_visible_q(user: Any) -> Q:
+    """The secretariat sees every community; others see those they belong to."""
+    perms = user_perms(user)
+    if Perm.DIRECTORY_VIEW_ALL in perms:
+        return Q()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    membership = apps.get_model("directory", "Membership")
+    return Q(pk__in=membership.objects.filter(user=user).values("community_id"))
+
+
+def can_see_private_contact_fields(user: Any) -> bool:
+    """Notes, verification dates and import provenance: the secretariat only."""
+    return has_perm(user, Perm.DIRECTORY_VIEW_ALL)

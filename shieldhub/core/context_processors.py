@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from shieldhub.core.access import Perm, user_perms
+
+# (label, url name or None when the module is not built yet, permission needed, path prefix)
+NAV = [
+    (_("Home"), "core:home", None, "/$"),
+    (_("Exchange"), None, None, "/exchange/"),
+    (_("Seizures"), None, None, "/seizures/"),
+    (_("Shipments"), None, None, "/shipments/"),
+    (_("Analysis"), None, None, "/analysis/"),
+    (_("Events"), None, None, "/events/"),
+    (_("Directory"), "directory:person-list", Perm.DIRECTORY_VIEW_NETWORK, "/directory/"),
+    (_("Reference"), "reference:catalogue-list", Perm.REFERENCE_VIEW, "/reference/"),
+    (_("Audit log"), "core:audit-list", Perm.AUDIT_VIEW, "/audit/"),
+]
+
+
+def shieldhub(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    perms = user_perms(user)
+    items = []
+    if user is not None and user.is_authenticated:
+        for label, url_name, perm, prefix in NAV:
+            if perm is not None and perm not in perms:
+                continue
+            if url_name is None:
+                continue  # modules still to come are not shown as dead links
+            active = request.path == "/" if prefix == "/$" else request.path.startswith(prefix)
+            items.append({"label": label, "url": reverse(url_name), "active": active})
+    return {
+        "nav_items": items,
+        "perms_flags": {p.name.lower(): (p in perms) for p in Perm},
+        "demo_mode": settings.DEMO_MODE,
+    }
