@@ -1,0 +1,130 @@
+"""Shared fixtures: the personas every access test speaks of, and signed-in clients."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import OrganisationFactory, PersonFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations() -> None:
+    from shieldhub.core.i18n import compile_translations
+
+    compile_translations()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def _persona(email: str, roles: list[str], **extra: object):
+    return UserFactory(email=email, roles=roles, **extra)
+
+
+@pytest.fixture
+def coordinator(db):
+    return _persona("coordinator@test.example", ["coordinator"], full_name="Cora Coordinator")
+
+
+@pytest.fixture
+def analyst(db):
+    return _persona("analyst@test.example", ["analyst"], full_name="Ana Analyst")
+
+
+@pytest.fixture
+def trainer(db):
+    return _persona("trainer@test.example", ["trainer"], full_name="Tim Trainer")
+
+
+@pytest.fixture
+def assistant(db):
+    return _persona("assistant@test.example", ["assistant"], full_name="Asha Assistant")
+
+
+@pytest.fixture
+def admin_user(db):
+    return _persona("admin@test.example", ["admin"], full_name="Adam Admin")
+
+
+@pytest.fixture
+def fr_customs(db):
+    return OrganisationFactory(name="Direction générale des douanes et droits indirects", acronym="DGDDI", country="FR")
+
+
+@pytest.fixture
+def ke_customs(db):
+    return OrganisationFactory(name="Kenya Revenue Authority – Customs", acronym="KRA", country="KE")
+
+
+@pytest.fixture
+def ncp_fr(db, fr_customs):
+    user = _persona("ncp.fr@test.example", ["ncp"], full_name="Claire Martin", country="FR", agency=fr_customs)
+    PersonFactory(
+        given_name="Claire", family_name="Martin", country="FR", organisation=fr_customs, user=user, email=user.email
+    )
+    return user
+
+
+@pytest.fixture
+def ncp_ke(db, ke_customs):
+    user = _persona("ncp.ke@test.example", ["ncp"], full_name="John Otieno", country="KE", agency=ke_customs)
+    PersonFactory(
+        given_name="John", family_name="Otieno", country="KE", organisation=ke_customs, user=user, email=user.email
+    )
+    return user
+
+
+@pytest.fixture
+def partner_interpol(db):
+    return _persona(
+        "partner.interpol@test.example", ["partner"], partner_organisation="interpol", full_name="Ian Interpol"
+    )
+
+
+@pytest.fixture
+def donor(db):
+    return _persona("donor@test.example", ["donor"], full_name="Dora Donor")
+
+
+@pytest.fixture
+def outsider(db):
+    """An active account with no role at all."""
+    return _persona("outsider@test.example", [], full_name="Otto Outsider")
+
+
+PERSONAS = [
+    "coordinator",
+    "analyst",
+    "trainer",
+    "assistant",
+    "admin_user",
+    "ncp_fr",
+    "ncp_ke",
+    "partner_interpol",
+    "donor",
+    "outsider",
+]
+
+
+@pytest.fixture
+def persona(request):
+    """Parametrise with `@pytest.mark.parametrize("persona", [...], indirect=True)`."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` signs the test client in as a user who has completed MFA."""
+
+    def _login(user):
+        client.force_login(user)
+        session = client.session
+        session["mfa_enrolled"] = True
+        session.save()
+        return client
+
+    return _login
