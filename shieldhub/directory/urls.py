@@ -1,9 +1,10 @@
-from django.urls import path
-from django.views.generic import TemplateView
+from django.urls import include, path
 
 app_name = "directory"
 
+# Pages are split by sub-domain: contacts (people, organisations, nominations, communities,
+# verification) in urls_contacts; import, export and the coverage page in urls_io.
 urlpatterns = [
-    path("people/", TemplateView.as_view(template_name="base.html"), name="person-list"),
-    path("coverage/", TemplateView.as_view(template_name="base.html"), name="coverage"),
+    path("", include("shieldhub.directory.urls_contacts")),
+    path("", include("shieldhub.directory.urls_io")),
 ]
