@@ -210,9 +210,11 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "files"}},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if ENVIRONMENT == "test"
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # production serves hashed, compressed files (run `shieldhub collectstatic`);
+        # dev and test read the source folders through WhiteNoise's finders.
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if IS_PROD
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = ENVIRONMENT != "prod"

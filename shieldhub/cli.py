@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> None:
     # it runs with development defaults; the WSGI entry point defaults to production.
     os.environ.setdefault("SHIELDHUB_ENV", "dev")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if args and args[0] == "demo":
+        os.environ.setdefault("SHIELDHUB_DEMO", "1")
     if args and args[0] in ALIASES:
         args[0] = ALIASES[args[0]]
     if not args:

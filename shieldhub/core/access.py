@@ -66,8 +66,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ASSISTANT: _DIRECTORY_KEEPER,
     Role.ANALYST: _SECRETARIAT_READ | {Perm.CATALOGUE_EDIT},
     Role.TRAINER: _SECRETARIAT_READ,
-    Role.NCP: _EVERYONE | {Perm.DIRECTORY_VIEW_NETWORK, Perm.COVERAGE_VIEW},
-    Role.PARTNER: _EVERYONE | {Perm.DIRECTORY_VIEW_NETWORK, Perm.COVERAGE_VIEW},
+    # NCPs and partners may export what they can see (the network, into Outlook or Excel).
+    Role.NCP: _EVERYONE | {Perm.DIRECTORY_VIEW_NETWORK, Perm.DIRECTORY_EXPORT, Perm.COVERAGE_VIEW},
+    Role.PARTNER: _EVERYONE | {Perm.DIRECTORY_VIEW_NETWORK, Perm.DIRECTORY_EXPORT, Perm.COVERAGE_VIEW},
     Role.DONOR: _EVERYONE | {Perm.COVERAGE_VIEW},
     Role.ADMIN: _DIRECTORY_KEEPER | {Perm.AUDIT_VIEW, Perm.ACCOUNTS_MANAGE, Perm.ADMIN_SITE, Perm.CATALOGUE_EDIT},
 }
@@ -163,3 +164,15 @@ def communities_visible_q(user: Any) -> Q:
 def can_see_private_contact_fields(user: Any) -> bool:
     """Notes, verification dates and import provenance: the secretariat only."""
     return has_perm(user, Perm.DIRECTORY_VIEW_ALL)
+
+
+def permission_table_markdown() -> str:
+    """The role × permission table as Markdown; ARCHITECTURE.md carries it and a test keeps them equal."""
+    roles = list(Role)
+    header = "| permission | " + " | ".join(r.value for r in roles) + " |"
+    sep = "|---|" + "---|" * len(roles)
+    rows = [header, sep]
+    for perm in Perm:
+        marks = " | ".join("✔" if perm in ROLE_PERMISSIONS[r] else "" for r in roles)
+        rows.append(f"| `{perm.value}` | {marks} |")
+    return "\n".join(rows)
