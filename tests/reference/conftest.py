@@ -1,0 +1,1 @@
+from tests.reference.fixtures import ref, reference_tables  # noqa: F401
