@@ -29,3 +29,10 @@ class Language(models.TextChoices):
 class TokenScope(models.TextChoices):
     READ = "read", _("Read")
     WRITE = "write", _("Write")
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")

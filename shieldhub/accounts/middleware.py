@@ -14,7 +14,16 @@ from shieldhub.core.access import is_secretariat
 
 # Paths a signed-in user without MFA may still reach: the enrolment pages themselves,
 # logout, language switching and static assets.
-MFA_EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/i18n/", "/static/", "/api/", "/favicon")
+MFA_MANAGE_PREFIX = "/accounts/2fa/"
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/language/",
+    "/i18n/",
+    "/static/",
+    "/api/",
+    "/favicon",
+)
 
 
 def user_has_mfa(user: object) -> bool:
@@ -31,6 +40,9 @@ class MfaRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        if user.is_authenticated and request.path.startswith(MFA_MANAGE_PREFIX):
+            # Authenticators may be removed on these pages: check again on the next page.
+            request.session.pop("mfa_enrolled", None)
         if (
             user.is_authenticated
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)

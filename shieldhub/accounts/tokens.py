@@ -14,3 +14,13 @@ def new_token() -> str:
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_invitation_token() -> str:
+    """The secret in an invitation link (no `gsh_` marker: it is not an API token)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_prefix(raw: str) -> str:
+    """The first characters of an API token, kept in clear so people can tell tokens apart."""
+    return raw[:12]
