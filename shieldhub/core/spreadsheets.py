@@ -207,13 +207,22 @@ def read_csv(text: str) -> list[list[str]]:
     return [[c.strip() for c in row] for row in reader]
 
 
+def restore_cell(text: str) -> str:
+    """Undo `safe_cell` on text read back: "'+33 1 23" -> "+33 1 23" (files exported here re-import)."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        return text[1:]
+    return text
+
+
 def read_table(data: bytes) -> tuple[str, list[list[str]]]:
     """(kind, rows) for an uploaded spreadsheet, checked by content."""
     kind = detect_kind(data)
     if kind == XLSX:
-        return kind, read_xlsx(data)
-    if kind == CSV:
+        rows = read_xlsx(data)
+    elif kind == CSV:
         text = decode_text(data)
         assert text is not None
-        return kind, read_csv(text)
-    raise SpreadsheetError(_("This file is neither an Excel workbook (.xlsx) nor a CSV text file."))
+        rows = read_csv(text)
+    else:
+        raise SpreadsheetError(_("This file is neither an Excel workbook (.xlsx) nor a CSV text file."))
+    return kind, [[restore_cell(c) for c in row] for row in rows]
