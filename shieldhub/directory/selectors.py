@@ -293,7 +293,7 @@ def organisation_choices(*, user: Any) -> QuerySet[Organisation]:
 
 
 def nomination_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[NcpNomination]:
-    """filters: person (id), country (ISO2), region (WCO code), status, role. The nominated person
+    """filters: person (id), agency (id), country (ISO2), region (WCO code), status, role. The nominated person
     must also be visible to the user."""
     f = filters or {}
     qs = NcpNomination.objects.filter(nominations_visible_q(user)).filter(
@@ -301,6 +301,8 @@ def nomination_list(*, user: Any, filters: dict[str, Any] | None = None) -> Quer
     )
     if f.get("person"):
         qs = qs.filter(person_id=getattr(f["person"], "pk", f["person"]))
+    if f.get("agency"):
+        qs = qs.filter(agency_id=getattr(f["agency"], "pk", f["agency"]))
     country = f.get("country")
     if country:
         qs = qs.filter(country=str(getattr(country, "code", country)).upper())

@@ -1,0 +1,264 @@
+"""Directory forms: filters and edit forms. They parse input only; services validate and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import babel
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from shieldhub.accounts.choices import Language
+from shieldhub.directory import selectors, services
+from shieldhub.directory.choices import (
+    CommunityKind,
+    MembershipRole,
+    NominationRole,
+    NominationStatus,
+    OrganisationKind,
+    Title,
+)
+from shieldhub.directory.models import Organisation
+
+ROLE_FILTER_CHOICES = [
+    ("", _("Any")),
+    ("ncp", _("NCP (active nomination)")),
+    ("primary", _("Primary NCP")),
+    ("alternate", _("Alternate NCP")),
+]
+VERIFIED_FILTER_CHOICES = [
+    ("", _("Any")),
+    ("stale", _("Due for verification")),
+    ("never", _("Never verified")),
+    ("recent", _("Verified recently")),
+]
+
+
+def country_choices(blank: str | Any = "") -> list[tuple[str, Any]]:
+    return [("", blank or _("All countries")), *((c.code, c.name) for c in countries)]
+
+
+def language_choices(blank: str | Any = "") -> list[tuple[str, str]]:
+    """ISO 639-1 languages named in the interface language."""
+    import pycountry
+
+    try:
+        names = babel.Locale.parse(get_language() or "en").languages
+    except (ValueError, babel.UnknownLocaleError):
+        names = babel.Locale("en").languages
+    items = [
+        (lang.alpha_2, names.get(lang.alpha_2, lang.name)) for lang in pycountry.languages if hasattr(lang, "alpha_2")
+    ]
+    items.sort(key=lambda item: selectors.fold(item[1]))
+    return [("", blank or _("Any language")), *items]
+
+
+def _with_all(choices: Any, label: Any = None) -> list[tuple[str, Any]]:
+    return [("", label or _("All")), *choices]
+
+
+def _search_input(placeholder: Any) -> forms.TextInput:
+    return forms.TextInput(attrs={"type": "search", "placeholder": placeholder, "autocomplete": "off"})
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"), required=False, widget=_search_input(_("Name, email, position, organisation…"))
+    )
+    organisation = forms.TypedChoiceField(label=_("Organisation"), required=False, coerce=int, empty_value=None)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    region = forms.ChoiceField(label=_("WCO region"), required=False)
+    role = forms.ChoiceField(label=_("NCP role"), required=False, choices=ROLE_FILTER_CHOICES)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    verified = forms.ChoiceField(label=_("Verification"), required=False, choices=VERIFIED_FILTER_CHOICES)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = _with_all(  # type: ignore[attr-defined]
+            (o.pk, str(o)) for o in selectors.organisation_choices(user=user)
+        )
+        self.fields["country"].choices = country_choices()  # type: ignore[attr-defined]
+        self.fields["region"].choices = _with_all(selectors.region_choices())  # type: ignore[attr-defined]
+        self.fields["language"].choices = language_choices()  # type: ignore[attr-defined]
+        if not selectors.can_see_private_contact_fields(user):
+            del self.fields["verified"]
+
+
+class _ListTextField(forms.CharField):
+    """A list entered as text, one item per line or separated by commas."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+
+class PersonForm(forms.Form):
+    title = forms.ChoiceField(label=_("Title"), required=False, choices=Title.choices)
+    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
+    family_name = forms.CharField(label=_("Family name"), max_length=100)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    email = forms.CharField(label=_("Email"), max_length=254, required=False, widget=forms.EmailInput)
+    other_emails = _ListTextField(
+        label=_("Other emails"), required=False, help_text=_("One per line, or separated by commas.")
+    )
+    phones = _ListTextField(
+        label=_("Phones"), required=False, help_text=_("International format, e.g. +33 1 23 45 67 89; one per line.")
+    )
+    languages = forms.CharField(
+        label=_("Languages spoken"),
+        required=False,
+        help_text=_("ISO 639-1 codes separated by commas, e.g. en, fr, es."),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language for emails"), choices=Language.choices, initial=Language.EN
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    last_verified_on = forms.DateField(
+        label=_("Last verified"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, user: Any, self_service: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(_("—"))  # type: ignore[attr-defined]
+        if self_service:
+            for name in list(self.fields):
+                if name not in services.PERSON_SELF_EDITABLE:
+                    del self.fields[name]
+        else:
+            self.fields["organisation"].queryset = selectors.organisation_choices(user=user)  # type: ignore[attr-defined]
+
+    def clean_other_emails(self) -> list[str]:
+        return services.clean_email_list(self.cleaned_data["other_emails"], field="other_emails")
+
+    def clean_email(self) -> str:
+        value = self.cleaned_data["email"].strip().lower()
+        if value:
+            services.clean_email_list([value], field="email")
+        return value
+
+    def clean_phones(self) -> list[str]:
+        return services.clean_phone_list(self.cleaned_data["phones"])
+
+    def clean_languages(self) -> list[str]:
+        return services.clean_language_list(self.cleaned_data["languages"])
+
+    @staticmethod
+    def initial_from(person: Any) -> dict[str, Any]:
+        data = {f: getattr(person, f) for f in selectors.PERSON_FIELDS}
+        data["country"] = person.country.code if person.country else ""
+        data["languages"] = ", ".join(person.languages or [])
+        return data
+
+
+def _raise_field_errors(form: forms.Form, exc: Any) -> None:
+    """Attach a service's ValidationError to the form, by field when the field is on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+add_service_errors = _raise_field_errors
+
+
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, widget=_search_input(_("Name or acronym…")))
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_with_all(OrganisationKind.choices))
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices()  # type: ignore[attr-defined]
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    acronym = forms.CharField(label=_("Acronym"), max_length=50, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices, initial=OrganisationKind.CUSTOMS)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    address = forms.CharField(label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    email = forms.EmailField(label=_("General email"), required=False)
+    phone = forms.CharField(label=_("General phone"), max_length=50, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(_("—"))  # type: ignore[attr-defined]
+
+
+class NominationFilterForm(forms.Form):
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    region = forms.ChoiceField(label=_("WCO region"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_with_all(NominationStatus.choices))
+    role = forms.ChoiceField(label=_("NCP role"), required=False, choices=_with_all(NominationRole.choices))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices()  # type: ignore[attr-defined]
+        self.fields["region"].choices = _with_all(selectors.region_choices())  # type: ignore[attr-defined]
+
+
+class NominationForm(forms.Form):
+    country = forms.ChoiceField(label=_("Country"))
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Organisation.objects.none(), required=False)
+    role = forms.ChoiceField(label=_("NCP role"), choices=NominationRole.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=NominationStatus.choices)
+    nominated_on = forms.DateField(label=_("Nominated on"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(_("—"))  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = selectors.organisation_choices(user=user)  # type: ignore[attr-defined]
+
+
+class CommunityFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, widget=_search_input(_("Name…")))
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_with_all(CommunityKind.choices))
+    archived = forms.TypedChoiceField(
+        label=_("Archived"),
+        required=False,
+        choices=[("", _("Current")), ("1", _("Archived")), ("all", _("All"))],
+        coerce=str,
+    )
+
+
+class CommunityForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    name_fr = forms.CharField(label=_("Name in French"), max_length=200, required=False)
+    slug = forms.SlugField(
+        label=_("Short name"), max_length=80, required=False, help_text=_("Left empty, it is made from the name.")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=CommunityKind.choices, initial=CommunityKind.ADHOC)
+    region = forms.ChoiceField(label=_("WCO region"), required=False)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    is_archived = forms.BooleanField(label=_("Archived"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("—")), *selectors.region_choices()]  # type: ignore[attr-defined]
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(
+        label=_("User's email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": _("name@example.org")}),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
