@@ -318,7 +318,7 @@ def coverage_summary(*, user: Any) -> Coverage:
 
 
 def _country_names(user: Any) -> list[tuple[str, str]]:
-    return [(c.code, c.name) for c in country_list(user=user).only("code", "name_en", "name_fr")]
+    return [(c.code, c.name) for c in country_list(user=user)]
 
 
 def coverage_map_svg(coverage: Coverage) -> SafeString:
