@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -80,7 +80,14 @@ class CatalogueRef(Schema):
     name_fr: str
 
 
-class HsDetailOut(HsOut):
+class HsDetailOut(Schema):
+    code: str
+    display_code: str
+    description: str
+    level: int
+    parent: str | None
+    section: str
+    section_name: str
     ancestors: list[HsOut]
     children: list[HsOut]
     catalogue_items: list[CatalogueRef]
@@ -134,17 +141,6 @@ class CurrencyOut(Schema):
     minor_unit: int
 
 
-class CountryFilters(Schema):
-    q: str = ""
-    region: str = ""
-    wco_member: bool | None = None
-
-
-class CatalogueFilters(Schema):
-    q: str = ""
-    category: str = ""
-
-
 class UnitOut(Schema):
     symbol: str
     dimension: str
@@ -169,8 +165,8 @@ def regions(request: HttpRequest) -> Any:
 
 @router.get("/countries", response=list[CountryOut], summary="Countries, with WCO membership and region")
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
-def countries(request: HttpRequest, filters: Query[CountryFilters]) -> Any:
-    return selectors.country_list(user=request.user, region=filters.region, wco_member=filters.wco_member, q=filters.q)
+def countries(request: HttpRequest, q: str = "", region: str = "", wco_member: bool | None = None) -> Any:
+    return selectors.country_list(user=request.user, region=region, wco_member=wco_member, q=q)
 
 
 @router.get("/countries/{code}", response=CountryDetailOut, summary="One country")
@@ -195,6 +191,7 @@ def hs_detail(request: HttpRequest, code: str) -> Any:
         "level": hs.level,
         "parent": hs.parent_id,
         "section": hs.section_id,
+        "section_name": hs.section.name,
         "ancestors": detail.ancestors,
         "children": detail.children,
         "catalogue_items": detail.catalogue_items,
@@ -203,8 +200,8 @@ def hs_detail(request: HttpRequest, code: str) -> Any:
 
 @router.get("/catalogue", response=list[CatalogueOut], summary="The PGS catalogue")
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
-def catalogue(request: HttpRequest, filters: Query[CatalogueFilters]) -> Any:
-    return selectors.catalogue_list(user=request.user, q=filters.q, category=filters.category)
+def catalogue(request: HttpRequest, q: str = "", category: str = "") -> Any:
+    return selectors.catalogue_list(user=request.user, q=q, category=category)
 
 
 @router.get("/catalogue/{code}", response=CatalogueOut, summary="One catalogue item")

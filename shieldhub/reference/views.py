@@ -80,7 +80,8 @@ def hs_search(request: HttpRequest) -> HttpResponse:
     """A normal GET form; with htmx, each keystroke (debounced) fetches only the results."""
     q = request.GET.get("q", "").strip()
     limit = selectors.HS_SEARCH_LIMIT
-    results = list(selectors.hs_search(user=request.user, q=q, limit=limit + 1)) if q else []
+    found = selectors.hs_search(user=request.user, q=q, limit=limit + 1)  # checks access even without q
+    results = list(found) if q else []
     context = {"q": q, "results": results[:limit], "more": len(results) > limit, "limit": limit}
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
