@@ -42,7 +42,9 @@ class Command(BaseCommand):
         from shieldhub.core.demo_data import DEMO_PASSWORD, demo_accounts, load_demo
 
         created = load_demo()
-        self.stdout.write("Demo data: " + ("created" if created else "already present (kept; use --reset to start over)"))
+        self.stdout.write(
+            "Demo data: " + ("created" if created else "already present (kept; use --reset to start over)")
+        )
         self._print_accounts(demo_accounts(), DEMO_PASSWORD, options)
         if options["no_serve"]:
             return
@@ -87,8 +89,10 @@ class Command(BaseCommand):
         from config.wsgi import application
 
         env = dict(os.environ)
-        worker = subprocess.Popen([sys.executable, "-m", "shieldhub.cli", "worker"], env=env)  # noqa: S603
-        self.stdout.write(f"Background worker started (pid {worker.pid}). Serving on http://{host}:{port}/ — Ctrl+C to stop.")
+        worker = subprocess.Popen([sys.executable, "-m", "shieldhub.cli", "worker"], env=env)
+        self.stdout.write(
+            f"Background worker started (pid {worker.pid}). Serving on http://{host}:{port}/ — Ctrl+C to stop."
+        )
         try:
             serve(application, host=host, port=port, threads=8, ident="shieldhub")
         finally:

@@ -1,0 +1,553 @@
+"""The deterministic demo data set: accounts for every role, ~120 organisations, ~300 people,
+NCP nominations across all six WCO regions, and communities.
+
+Everything is written through the directory's services (so the audit log shows the project
+assistant building the contacts list); accounts are created directly, each with an audit entry.
+Same seed, same data: tests and screenshots can rely on it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import random
+import unicodedata
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.db import transaction
+from django.utils import timezone
+
+from shieldhub.accounts.choices import Role
+from shieldhub.accounts.models import RoleGrant, User
+from shieldhub.core.audit import audit_record
+
+DEMO_PASSWORD = "Shield-Demo-2026"  # noqa: S105 - printed for the demo on purpose
+SEED = 2026
+
+SECRETARIAT = [
+    ("coordinator@demo.example", "Amélie Durand", [Role.COORDINATOR], "fr"),
+    ("analyst@demo.example", "Rahul Mehta", [Role.ANALYST], "en"),
+    ("trainer@demo.example", "Grace Njeri", [Role.TRAINER], "en"),
+    ("assistant@demo.example", "Sofia Costa", [Role.ASSISTANT], "en"),
+    ("admin@demo.example", "Lars Eriksen", [Role.ADMIN], "en"),
+]
+PARTNER = ("partner.interpol@demo.example", "Daniel Weber", [Role.PARTNER], "en")
+DONOR = ("donor@demo.example", "Hannah Brooks", [Role.DONOR], "en")
+
+# The NCP accounts: one per country, spread over the six WCO regions.
+NCP_COUNTRIES = {
+    "FR": ("Claire", "Martin", "Direction générale des douanes et droits indirects", "DGDDI", "fr"),
+    "KE": ("John", "Otieno", "Kenya Revenue Authority – Customs and Border Control", "KRA", "en"),
+    "NG": ("Ngozi", "Okafor", "Nigeria Customs Service", "NCS", "en"),
+    "MA": ("Youssef", "El Amrani", "Administration des douanes et impôts indirects", "ADII", "fr"),
+    "IN": ("Priya", "Sharma", "Central Board of Indirect Taxes and Customs", "CBIC", "en"),
+    "BR": ("Lucas", "Oliveira", "Receita Federal do Brasil", "RFB", "en"),
+    "JO": ("Omar", "Haddad", "Jordan Customs", "JC", "en"),
+    "ID": ("Siti", "Rahmawati", "Directorate General of Customs and Excise", "DJBC", "en"),
+}
+FRENCH_SPEAKING = {
+    "FR",
+    "MA",
+    "SN",
+    "CI",
+    "CM",
+    "BF",
+    "ML",
+    "NE",
+    "TN",
+    "DZ",
+    "BE",
+    "CH",
+    "CD",
+    "BJ",
+    "TG",
+    "GA",
+    "MG",
+    "HT",
+    "LU",
+    "MC",
+    "TD",
+    "GN",
+    "CF",
+    "CG",
+    "DJ",
+    "MR",
+    "BI",
+    "RW",
+    "KM",
+    "LB",
+}
+
+# Further countries with NCPs (about 60 in all), by WCO region.
+MORE_NCP_COUNTRIES = {
+    "ESA": ["ZA", "TZ", "UG", "ET", "RW", "ZM", "MZ", "BW", "MG"],
+    "WCA": ["SN", "CI", "GH", "CM", "BF", "ML", "NE", "BJ", "TG"],
+    "MENA": ["TN", "EG", "DZ", "LB", "SA", "AE", "IQ"],
+    "EUR": ["DE", "ES", "IT", "BE", "NL", "PL", "RO", "GB", "UA", "TR", "SE", "GE"],
+    "AMS": ["US", "CA", "MX", "CO", "PE", "AR", "CL", "JM"],
+    "AP": ["PH", "TH", "MY", "PK", "AU", "BD", "AF", "JP", "KR", "LK"],
+}
+
+GIVEN = {
+    "ESA": [
+        "Amani",
+        "Baraka",
+        "Chipo",
+        "Daudi",
+        "Esther",
+        "Faith",
+        "Kato",
+        "Lerato",
+        "Mandla",
+        "Neema",
+        "Tendai",
+        "Zawadi",
+    ],
+    "WCA": [
+        "Aminata",
+        "Kofi",
+        "Fatou",
+        "Moussa",
+        "Adjoa",
+        "Ibrahim",
+        "Mariam",
+        "Seydou",
+        "Awa",
+        "Kwame",
+        "Yaw",
+        "Salimata",
+    ],
+    "MENA": [
+        "Ahmed",
+        "Fatima",
+        "Karim",
+        "Leila",
+        "Mohamed",
+        "Nadia",
+        "Rami",
+        "Samira",
+        "Tarek",
+        "Yasmine",
+        "Hassan",
+        "Mona",
+    ],
+    "EUR": [
+        "Anna",
+        "Marco",
+        "Sophie",
+        "Jan",
+        "Elena",
+        "Pierre",
+        "Katarzyna",
+        "Lukas",
+        "Marta",
+        "Oliver",
+        "Ingrid",
+        "Tomasz",
+    ],
+    "AMS": [
+        "Carlos",
+        "Ana",
+        "Diego",
+        "Gabriela",
+        "Jorge",
+        "Lucía",
+        "Michael",
+        "Sarah",
+        "Pedro",
+        "Valentina",
+        "James",
+        "Camila",
+    ],
+    "AP": ["Aiko", "Arjun", "Budi", "Chen", "Dewi", "Hiroshi", "Kim", "Mei", "Nguyen", "Ravi", "Somchai", "Tala"],
+}
+FAMILY = {
+    "ESA": [
+        "Mwangi",
+        "Banda",
+        "Dlamini",
+        "Kamau",
+        "Moyo",
+        "Nkosi",
+        "Ochieng",
+        "Phiri",
+        "Tembo",
+        "Wanjiru",
+        "Mutua",
+        "Zulu",
+    ],
+    "WCA": [
+        "Diallo",
+        "Traoré",
+        "Koné",
+        "Mensah",
+        "Ouédraogo",
+        "Sow",
+        "Touré",
+        "Coulibaly",
+        "Ndiaye",
+        "Boateng",
+        "Camara",
+        "Keita",
+    ],
+    "MENA": [
+        "Ben Ali",
+        "Mansour",
+        "Haddad",
+        "Khalil",
+        "Saleh",
+        "Nasser",
+        "Farouk",
+        "Aziz",
+        "Rahman",
+        "Hamdi",
+        "Karam",
+        "Tahan",
+    ],
+    "EUR": [
+        "Müller",
+        "Rossi",
+        "Dubois",
+        "Kowalski",
+        "Novak",
+        "García",
+        "Jansen",
+        "Popescu",
+        "Smith",
+        "Andersson",
+        "Petrov",
+        "Moreau",
+    ],
+    "AMS": [
+        "Silva",
+        "González",
+        "Rodríguez",
+        "Pérez",
+        "Johnson",
+        "Williams",
+        "Castro",
+        "Torres",
+        "Ramírez",
+        "Brown",
+        "Fernández",
+        "Morales",
+    ],
+    "AP": ["Tanaka", "Singh", "Wang", "Santoso", "Nguyen", "Park", "Khan", "Suzuki", "Perera", "Rahman", "Lim", "Sato"],
+}
+POSITIONS = [
+    "Head of Enforcement",
+    "Risk Management Officer",
+    "Senior Customs Officer",
+    "Intelligence Analyst",
+    "Director of Investigations",
+    "Chief of Border Operations",
+    "Counter-Terrorism Desk Officer",
+    "International Cooperation Officer",
+    "Laboratory Chemist",
+    "Training Officer",
+]
+INTERNATIONAL = [
+    ("World Customs Organization", "WCO", "BE", "international", "https://www.wcoomd.org"),
+    ("International Criminal Police Organization", "INTERPOL", "FR", "international", "https://www.interpol.int"),
+    ("United Nations Office on Drugs and Crime", "UNODC", "AT", "international", "https://www.unodc.org"),
+    ("United Nations Office of Counter-Terrorism", "UNOCT", "US", "international", ""),
+    ("Organization for Security and Co-operation in Europe", "OSCE", "AT", "international", "https://www.osce.org"),
+    ("Organisation for the Prohibition of Chemical Weapons", "OPCW", "NL", "international", "https://www.opcw.org"),
+    ("African Union Commission", "AUC", "ET", "international", ""),
+    ("WCO Regional Intelligence Liaison Office for Western Europe", "RILO WE", "DE", "international", ""),
+    ("WCO Regional Intelligence Liaison Office for Eastern and Southern Africa", "RILO ESA", "KE", "international", ""),
+    ("WCO Regional Intelligence Liaison Office for Asia and the Pacific", "RILO AP", "KR", "international", ""),
+]
+DONORS = [
+    ("Global Affairs Canada – Weapons Threat Reduction Program", "GAC WTRP", "CA"),
+    ("U.S. Department of State – Export Control and Related Border Security", "EXBS", "US"),
+    ("Government of Japan – Ministry of Foreign Affairs", "MOFA", "JP"),
+    ("Federal Foreign Office of Germany", "AA", "DE"),
+]
+SUPPLIERS = [
+    ("Trace Detection Systems Ltd", "TDS", "GB"),
+    ("Spectra Field Analytics GmbH", "", "DE"),
+    ("Brussels Conference Interpreters", "BCI", "BE"),
+    ("Global Travel Services SA", "GTS", "BE"),
+    ("Hotel Metropole Conference Centre", "", "BE"),
+    ("Visa Facilitation Partners", "", "BE"),
+    ("Secure Courier International", "", "NL"),
+    ("Nairobi Conference Venues Ltd", "", "KE"),
+]
+TRAINING = [
+    ("WCO Regional Training Centre, Nairobi", "RTC Nairobi", "KE"),
+    ("WCO Regional Training Centre, Abidjan", "RTC Abidjan", "CI"),
+    ("WCO Regional Training Centre, Baku", "RTC Baku", "AZ"),
+    ("WCO Regional Training Centre, Shanghai", "RTC Shanghai", "CN"),
+    ("WCO Regional Training Centre, Buenos Aires", "RTC Buenos Aires", "AR"),
+    ("Customs Academy of the Netherlands", "", "NL"),
+]
+PRIVATE = [
+    ("AgriNitro Fertilisers", "ZA"),
+    ("Nordic Chemical Distribution AB", "SE"),
+    ("Pacific Mining Explosives Pty", "AU"),
+    ("Gulf Petrochemicals Trading", "AE"),
+    ("Andes Quimica SA", "PE"),
+    ("Sahel Agro Inputs", "ML"),
+    ("Mumbai Fine Chemicals", "IN"),
+    ("Anatolia Fertiliser Industries", "TR"),
+]
+
+
+def totp_secret_for(email: str) -> str:
+    """A fixed TOTP secret per demo account, so the printed secret stays valid across runs."""
+    return base64.b32encode(hashlib.sha256(f"shieldhub-demo:{email}".encode()).digest()[:20]).decode()
+
+
+def demo_accounts() -> list[dict[str, str]]:
+    rows = [*SECRETARIAT, PARTNER, DONOR]
+    out = [
+        {"email": e, "roles": ", ".join(r.value for r in roles), "totp_secret": totp_secret_for(e)}
+        for e, _n, roles, _l in rows
+    ]
+    for code in NCP_COUNTRIES:
+        email = f"ncp.{code.lower()}@demo.example"
+        out.append({"email": email, "roles": f"ncp ({code})", "totp_secret": totp_secret_for(email)})
+    return out
+
+
+def _account(email: str, name: str, roles: list[Role], language: str, **extra: Any) -> User:
+    user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, language=language, **extra)
+    for role in roles:
+        RoleGrant.objects.create(user=user, role=role)
+    TOTP.activate(user, totp_secret_for(email))
+    audit_record(
+        actor="demo",
+        action="accounts.user.create",
+        obj=user,
+        changes={"email": [None, email], "roles": [None, [r.value for r in roles]]},
+        extra={"source": "shieldhub demo"},
+    )
+    user.__dict__.pop("roles", None)
+    return user
+
+
+def demo_present() -> bool:
+    return User.objects.filter(email="coordinator@demo.example").exists()
+
+
+def load_demo() -> bool:
+    """Create the demo data set unless it is there already. Returns True when it was created."""
+    if demo_present():
+        return False
+    with transaction.atomic():
+        _load()
+    return True
+
+
+def _load() -> None:
+    from shieldhub.directory import services as directory
+    from shieldhub.reference.models import Country
+
+    rng = random.Random(SEED)
+    today = timezone.localdate()
+    region_of = dict(Country.objects.filter(wco_region__isnull=False).values_list("code", "wco_region_id"))
+    name_of = dict(Country.objects.values_list("code", "name_en"))
+
+    users = {e: _account(e, n, roles, lang) for e, n, roles, lang in SECRETARIAT}
+    assistant = users["assistant@demo.example"]
+    partner = _account(*PARTNER, partner_organisation="interpol")
+    _account(*DONOR)
+
+    orgs: dict[str, Any] = {}
+
+    def org(key: str, **data: Any) -> Any:
+        orgs[key] = directory.organisation_create(actor=assistant, data=data)
+        return orgs[key]
+
+    # Customs administrations: the eight demo NCP countries and about fifty more.
+    ncp_countries = list(NCP_COUNTRIES)
+    for region_codes in MORE_NCP_COUNTRIES.values():
+        ncp_countries += region_codes
+    for code in ncp_countries:
+        if code in NCP_COUNTRIES:
+            _g, _f, org_name, acronym, _lang = NCP_COUNTRIES[code]
+        else:
+            org_name, acronym = f"{name_of.get(code, code)} Customs Administration", ""
+        org(f"customs:{code}", name=org_name, acronym=acronym, kind="customs", country=code)
+    for i, code in enumerate(ncp_countries[::2]):
+        org(
+            f"police:{code}",
+            name=f"{name_of.get(code, code)} National Police – Counter-Terrorism Unit",
+            kind="police",
+            country=code,
+        )
+        if i >= 24:
+            break
+    for name, acronym, country, kind, website in INTERNATIONAL:
+        org(f"intl:{acronym}", name=name, acronym=acronym, country=country, kind=kind, website=website)
+    for name, acronym, country in DONORS:
+        org(f"donor:{acronym}", name=name, acronym=acronym, country=country, kind="donor")
+    for name, acronym, country in SUPPLIERS:
+        org(f"supplier:{name}", name=name, acronym=acronym, country=country, kind="supplier")
+    for name, acronym, country in TRAINING:
+        org(f"training:{name}", name=name, acronym=acronym, country=country, kind="training")
+    for name, country in PRIVATE:
+        org(f"private:{name}", name=name, country=country, kind="private")
+    extra_index = 0
+    while len(orgs) < 120:  # border agencies to reach the intended size
+        code = ncp_countries[extra_index % len(ncp_countries)]
+        org(
+            f"border:{code}:{extra_index}",
+            name=f"{name_of.get(code, code)} Border Guard Service",
+            kind="other",
+            country=code,
+        )
+        extra_index += 1
+
+    used_emails: set[str] = set()
+
+    def person(code: str, organisation: Any, given: str, family: str, **data: Any) -> Any:
+        folded = unicodedata.normalize("NFKD", f"{given}.{family}").encode("ascii", "ignore").decode()
+        local = folded.lower().replace(" ", "").replace("'", "")
+        email = f"{local}@{code.lower()}.demo.example"
+        n = 2
+        while email in used_emails:
+            email = f"{local}{n}@{code.lower()}.demo.example"
+            n += 1
+        used_emails.add(email)
+        verified = None if rng.random() < 0.25 else today - dt.timedelta(days=rng.randint(10, 700))
+        lang = "fr" if code in FRENCH_SPEAKING else "en"
+        languages = ["fr", "en"] if lang == "fr" else ["en"] + (["fr"] if rng.random() < 0.2 else [])
+        return directory.person_create(
+            actor=assistant,
+            data={
+                "title": rng.choice(["mr", "ms", "dr", ""]),
+                "given_name": given,
+                "family_name": family,
+                "position": data.pop("position", rng.choice(POSITIONS)),
+                "organisation": organisation,
+                "country": code,
+                "email": email,
+                "phones": [f"+{rng.randint(20, 99)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}"],
+                "languages": languages,
+                "preferred_language": lang,
+                "last_verified_on": verified,
+                **data,
+            },
+        )
+
+    ncp_people: dict[str, Any] = {}
+    for code in ncp_countries:
+        region = region_of.get(code, "EUR")
+        customs = orgs[f"customs:{code}"]
+        if code in NCP_COUNTRIES:
+            given, family = NCP_COUNTRIES[code][0], NCP_COUNTRIES[code][1]
+        else:
+            given, family = rng.choice(GIVEN[region]), rng.choice(FAMILY[region])
+        primary = person(code, customs, given, family, position="National Contact Point, Programme Global Shield")
+        ncp_people[code] = primary
+        nominated = today - dt.timedelta(days=rng.randint(60, 1500))
+        directory.nomination_create(
+            actor=assistant,
+            data={
+                "person": primary,
+                "country": code,
+                "agency": customs,
+                "role": "primary",
+                "status": "active",
+                "nominated_on": nominated,
+            },
+        )
+        for _ in range(rng.choice([0, 1, 1, 2])):
+            alt = person(code, customs, rng.choice(GIVEN[region]), rng.choice(FAMILY[region]))
+            status = rng.choice(["active", "active", "nominated", "lapsed", "withdrawn"])
+            directory.nomination_create(
+                actor=assistant,
+                data={
+                    "person": alt,
+                    "country": code,
+                    "agency": customs,
+                    "role": "alternate",
+                    "status": status,
+                    "nominated_on": today - dt.timedelta(days=rng.randint(30, 1200)),
+                },
+            )
+    # Other contacts: customs officers, police, partners' staff, suppliers, trainers.
+    other_orgs = [o for k, o in orgs.items() if not k.startswith("customs:")]
+    customs_orgs = [o for k, o in orgs.items() if k.startswith("customs:")]
+    from shieldhub.directory.models import Person
+
+    while Person.objects.count() < 300:
+        organisation = rng.choice(customs_orgs if rng.random() < 0.6 else other_orgs)
+        code = organisation.country.code or "BE"
+        region = region_of.get(code, "EUR")
+        person(code, organisation, rng.choice(GIVEN[region]), rng.choice(FAMILY[region]))
+
+    # NCP accounts, linked to their contact records.
+    for code, (given, family, _org, _acr, lang) in NCP_COUNTRIES.items():
+        email = f"ncp.{code.lower()}@demo.example"
+        user = _account(email, f"{given} {family}", [Role.NCP], lang, country=code, agency=orgs[f"customs:{code}"])
+        directory.person_update(actor=assistant, person=ncp_people[code], data={"user": user})
+        users[email] = user
+    users[PARTNER[0]] = partner
+
+    # Communities: the global one, one per WCO region, and a working group.
+    coordinator = users["coordinator@demo.example"]
+    global_c = directory.community_create(
+        actor=assistant,
+        data={
+            "name": "PGS global community",
+            "name_fr": "Communauté mondiale PGS",
+            "slug": "pgs-global",
+            "kind": "global",
+            "description": "Every National Contact Point of Programme Global Shield, the secretariat and partners.",
+        },
+    )
+    from shieldhub.reference.models import WcoRegion
+
+    regional = {}
+    for region in WcoRegion.objects.order_by("code"):
+        regional[region.code] = directory.community_create(
+            actor=assistant,
+            data={
+                "name": f"PGS {region.name_en}",
+                "name_fr": f"PGS {region.name_fr}",
+                "slug": f"pgs-{region.code.lower()}",
+                "kind": "regional",
+                "region": region.code,
+            },
+        )
+    group = directory.community_create(
+        actor=assistant,
+        data={
+            "name": "Precursor analysts working group",
+            "name_fr": "Groupe de travail des analystes précurseurs",
+            "slug": "analysts-wg",
+            "kind": "adhoc",
+            "description": "Analysts sharing methods and open-source findings.",
+        },
+    )
+    for email, user in users.items():
+        is_staff = not email.startswith(("ncp.", "partner."))
+        directory.membership_add(
+            actor=assistant,
+            community=global_c,
+            user=user,
+            role="moderator" if email.startswith("coordinator") else "member",
+        )
+        if email.startswith("ncp."):
+            code = email.split(".")[1].split("@")[0].upper()
+            region_code = region_of.get(code)
+            if region_code in regional:
+                directory.membership_add(actor=assistant, community=regional[region_code], user=user)
+        if is_staff and email.startswith(("coordinator", "analyst")):
+            directory.membership_add(
+                actor=assistant,
+                community=group,
+                user=user,
+                role="moderator" if email.startswith("analyst") else "member",
+            )
+    for region_c in regional.values():
+        directory.membership_add(actor=assistant, community=region_c, user=coordinator, role="moderator")
+    for email in ("ncp.fr@demo.example", "ncp.in@demo.example", "partner.interpol@demo.example"):
+        directory.membership_add(actor=assistant, community=group, user=users[email])
+    assert Authenticator.objects.filter(type="totp").count() == len(demo_accounts())
