@@ -274,9 +274,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc, field_map={"password": "password1"})
             else:
-                # Sign in through allauth, recording the password step so enrolling an
-                # authenticator right away does not ask for the password again.
-                record_authentication(request, user, method="password", email=user.email)
+                # Sign in through allauth. The person has just set their password, which counts
+                # as a fresh (re)authentication: enrolling an authenticator right away does not
+                # ask for it again.
+                record_authentication(request, user, method="password", email=user.email, reauthenticated=True)
                 response = perform_login(request, user, redirect_url=reverse("core:home"))
                 response.set_cookie(
                     settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax"
