@@ -61,10 +61,10 @@ def sign_in(page, user, password: str = "correct horse battery staple") -> None:
     page.goto(page.base_url + "/accounts/login/")
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_selector("input[name=code]")
     page.fill("input[name=code]", totp_now(user.totp_secret))
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/" not in url)
 
 

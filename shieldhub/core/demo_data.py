@@ -28,7 +28,7 @@ DEMO_PASSWORD = "Shield-Demo-2026"  # noqa: S105 - printed for the demo on purpo
 SEED = 2026
 
 SECRETARIAT = [
-    ("coordinator@demo.example", "Amélie Durand", [Role.COORDINATOR], "fr"),
+    ("coordinator@demo.example", "Amélie Durand", [Role.COORDINATOR], "en"),
     ("analyst@demo.example", "Rahul Mehta", [Role.ANALYST], "en"),
     ("trainer@demo.example", "Grace Njeri", [Role.TRAINER], "en"),
     ("assistant@demo.example", "Sofia Costa", [Role.ASSISTANT], "en"),

@@ -29,7 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         data_dir = settings.DATA_DIR
-        data_dir.mkdir(parents=True, exist_ok=True)
+        for folder in (data_dir, settings.STATIC_ROOT, settings.MEDIA_ROOT):
+            folder.mkdir(parents=True, exist_ok=True)
         if options["reset"]:
             self._reset()
         self.stdout.write(f"Data directory: {data_dir}")
