@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import babel
+import pycountry
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -40,19 +43,21 @@ def country_choices(blank: str | Any = "") -> list[tuple[str, Any]]:
     return [("", blank or _("All countries")), *((c.code, c.name) for c in countries)]
 
 
-def language_choices(blank: str | Any = "") -> list[tuple[str, str]]:
-    """ISO 639-1 languages named in the interface language."""
-    import pycountry
-
+@functools.lru_cache(maxsize=8)
+def _languages_named_in(locale: str) -> tuple[tuple[str, str], ...]:
     try:
-        names = babel.Locale.parse(get_language() or "en").languages
+        names = babel.Locale.parse(locale).languages
     except (ValueError, babel.UnknownLocaleError):
         names = babel.Locale("en").languages
     items = [
         (lang.alpha_2, names.get(lang.alpha_2, lang.name)) for lang in pycountry.languages if hasattr(lang, "alpha_2")
     ]
-    items.sort(key=lambda item: selectors.fold(item[1]))
-    return [("", blank or _("Any language")), *items]
+    return tuple(sorted(items, key=lambda item: selectors.fold(item[1])))
+
+
+def language_choices(blank: str | Any = "") -> list[tuple[str, Any]]:
+    """ISO 639-1 languages named in the interface language."""
+    return [("", blank or _("Any language")), *_languages_named_in(get_language() or "en")]
 
 
 def _with_all(choices: Any, label: Any = None) -> list[tuple[str, Any]]:
@@ -134,20 +139,26 @@ class PersonForm(forms.Form):
         else:
             self.fields["organisation"].queryset = selectors.organisation_choices(user=user)  # type: ignore[attr-defined]
 
+    def _field_clean(self, cleaner: Any, name: str, value: Any) -> Any:
+        try:
+            return cleaner(value, field=name)
+        except ValidationError as exc:  # {field: [message]} from the service helper, for this field
+            raise ValidationError(exc.messages) from exc
+
     def clean_other_emails(self) -> list[str]:
-        return services.clean_email_list(self.cleaned_data["other_emails"], field="other_emails")
+        return self._field_clean(services.clean_email_list, "other_emails", self.cleaned_data["other_emails"])
 
     def clean_email(self) -> str:
         value = self.cleaned_data["email"].strip().lower()
         if value:
-            services.clean_email_list([value], field="email")
+            self._field_clean(services.clean_email_list, "email", [value])
         return value
 
     def clean_phones(self) -> list[str]:
-        return services.clean_phone_list(self.cleaned_data["phones"])
+        return self._field_clean(services.clean_phone_list, "phones", self.cleaned_data["phones"])
 
     def clean_languages(self) -> list[str]:
-        return services.clean_language_list(self.cleaned_data["languages"])
+        return self._field_clean(services.clean_language_list, "languages", self.cleaned_data["languages"])
 
     @staticmethod
     def initial_from(person: Any) -> dict[str, Any]:

@@ -559,7 +559,9 @@ def _send_verification_email(person_pk: int, email: str, language: str, raw_toke
         subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + str(_("Please check your contact details"))
         text = render_to_string("directory/email/verification.txt", context)
         html = render_to_string("directory/email/verification.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[email])
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[email], headers={"Content-Language": language or settings.LANGUAGE_CODE}
+    )
     message.attach_alternative(html, "text/html")
     message.send()
 

@@ -75,7 +75,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "nominations": selectors.person_nominations(user=request.user, person=person),
         "memberships": selectors.person_communities(user=request.user, person=person),
         "verifications": selectors.person_verification_requests(user=request.user, person=person)[:5],
-        "languages": _language_names(person.languages),
+        "language_names": _language_names(person.languages),
         "stale_before": selectors.stale_before(),
         **_flags(request.user),
     }
