@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from shieldhub.reference.choices import CatalogueCategory, EuAnnex
 from shieldhub.reference.text import hs_display, split_list
 
+RESERVED_CODES = frozenset({"new"})  # would clash with the page addresses
+
 
 class ListField(forms.CharField):
     """A list typed one entry per line or separated by ';'."""
@@ -92,6 +94,12 @@ class CatalogueItemForm(forms.Form):
         if editing:
             del self.fields["code"]
 
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if code in RESERVED_CODES:
+            raise forms.ValidationError(_("This code is reserved; choose another."))
+        return code
+
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
 
@@ -114,3 +122,20 @@ class CountryFilterForm(forms.Form):
         field = self.fields["region"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("All")), *((r.code, r.name) for r in regions)]
+
+
+class ConvertForm(forms.Form):
+    """Quantity → kilograms, on a catalogue item's page (its density is the default for volumes)."""
+
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=20, decimal_places=6)
+    unit = forms.CharField(
+        label=_("Unit"), max_length=40, help_text=_("kg, g, t, lb, L, mL, m³, gal or pieces, in any usual spelling.")
+    )
+    density = forms.DecimalField(
+        label=_("Density (kg/L)"),
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=4,
+        help_text=_("Leave empty to use the catalogue's density."),
+    )

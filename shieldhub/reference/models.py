@@ -5,6 +5,8 @@ Loaded from `data/` by `loader.load_reference`; only the catalogue is edited in 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shieldhub.reference.choices import CatalogueCategory, EuAnnex, MemberStatus
-from shieldhub.reference.text import fold, hs_display
+from shieldhub.reference.text import fold, hs_display, tidy_decimal
 from shieldhub.reference.validators import (
     validate_cas,
     validate_hs6_list,
@@ -174,6 +176,11 @@ class CatalogueItem(models.Model):
     def name(self) -> str:
         """The name in the active language."""
         return (self.name_fr if _in_french() else self.name_en) or self.name_en
+
+    @property
+    def density_display(self) -> Decimal | None:
+        """The density without trailing zeros (1.41, not 1.4100)."""
+        return None if self.density_kg_per_l is None else tidy_decimal(self.density_kg_per_l, 4)
 
     @property
     def hs_display(self) -> list[str]:

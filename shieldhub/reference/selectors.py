@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404
 
 from shieldhub.core.access import Perm, has_perm, require
+from shieldhub.reference.choices import CatalogueCategory
 from shieldhub.reference.models import CatalogueItem, Country, Currency, HsCode, WcoRegion
 from shieldhub.reference.text import fold, hs_compact
 
@@ -117,11 +118,19 @@ def _catalogue_visible(user: Any) -> QuerySet[CatalogueItem]:
     return qs
 
 
+# Precursor chemicals first, then IED components, then anything else.
+_CATEGORY_RANK = Case(
+    When(category=CatalogueCategory.PRECURSOR, then=Value(0)),
+    When(category=CatalogueCategory.IED_COMPONENT, then=Value(1)),
+    default=Value(2),
+).asc()
+
+
 def catalogue_list(*, user: Any, q: str = "", category: str = "") -> QuerySet[CatalogueItem]:
     """Search over names and synonyms (EN/FR/ES, accents ignored), formula, CAS, UN and HS codes;
     every word of `q` must match."""
     require(user, Perm.REFERENCE_VIEW)
-    qs = _catalogue_visible(user).order_by("category", "name_en")
+    qs = _catalogue_visible(user).order_by(_CATEGORY_RANK, "name_en")
     if category:
         qs = qs.filter(category=category)
     for word in fold(q or "").split():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import ROUND_HALF_EVEN, Decimal
 
 _SPACES = re.compile(r"\s+")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
@@ -37,3 +38,12 @@ def split_list(text: str) -> list[str]:
             seen.add(item.casefold())
             items.append(item)
     return items
+
+
+def tidy_decimal(value: Decimal, places: int) -> Decimal:
+    """Rounded to at most `places` decimals, without trailing zeros or an exponent: 1.4100 → 1.41."""
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN).normalize()
+    exponent = rounded.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        rounded = rounded.quantize(Decimal(1))
+    return rounded

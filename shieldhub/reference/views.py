@@ -12,8 +12,10 @@ from django.views.decorators.http import require_http_methods
 from shieldhub.core.access import Perm, require
 from shieldhub.core.pagination import paginate, query_without_page
 from shieldhub.reference import selectors, services
-from shieldhub.reference.forms import CatalogueFilterForm, CatalogueItemForm, CountryFilterForm
+from shieldhub.reference.forms import CatalogueFilterForm, CatalogueItemForm, ConvertForm, CountryFilterForm
 from shieldhub.reference.models import CatalogueItem
+from shieldhub.reference.text import tidy_decimal
+from shieldhub.reference.units import UnknownUnit, normalise_unit, to_kg
 
 
 def _errors_to_form(form: CatalogueItemForm, exc: ValidationError) -> None:
@@ -35,10 +37,42 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _convert(form: ConvertForm, item: CatalogueItem) -> dict[str, object] | None:
+    """The converter's answer, or None with the reason added to the form."""
+    if not form.is_valid():
+        return None
+    density = form.cleaned_data["density"]
+    if density is None:
+        density = item.density_kg_per_l
+    try:
+        unit = normalise_unit(form.cleaned_data["unit"])
+        kg = to_kg(form.cleaned_data["quantity"], unit, density_kg_per_l=density)
+    except ValueError as exc:
+        form.add_error("unit" if isinstance(exc, UnknownUnit) else None, str(exc))
+        return None
+    return {
+        "quantity": tidy_decimal(form.cleaned_data["quantity"], 6),
+        "unit": unit,
+        "kg": None if kg is None else tidy_decimal(kg, 3),
+        "density": None if density is None else tidy_decimal(density, 4),
+    }
+
+
 @login_required
 def catalogue_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The item; `?quantity=&unit=` also converts a quantity to kg (an htmx request gets only that)."""
     item = selectors.catalogue_get(user=request.user, code=code)
-    return render(request, "reference/catalogue_detail.html", {"item": item})
+    converting = "quantity" in request.GET
+    form = ConvertForm(request.GET if converting else None)
+    result = _convert(form, item) if converting else None
+    context = {"item": item, "convert_form": form, "result": result, "converting": converting}
+    htmx = getattr(request, "htmx", None)
+    if converting and htmx and not htmx.history_restore_request:
+        response = render(request, "reference/_convert_result.html", context)
+    else:
+        response = render(request, "reference/catalogue_detail.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

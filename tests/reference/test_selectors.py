@@ -95,6 +95,13 @@ def test_catalogue_search_needs_every_word(ref, analyst):
     assert codes(s.catalogue_list(user=analyst, q="nitrato amónico cálcico")) == ["calcium-ammonium-nitrate"]
 
 
+def test_catalogue_lists_precursors_first_then_ied_components(ref, analyst):
+    items = list(s.catalogue_list(user=analyst))
+    categories = [i.category for i in items]
+    assert categories == sorted(categories, key=["precursor", "ied-component", "other"].index)
+    assert items[0].code == "acetone" and items[-1].code == "drones"
+
+
 def test_catalogue_filter_by_category(ref, analyst):
     ied = codes(s.catalogue_list(user=analyst, category="ied-component"))
     assert "detonating-cords" in ied and "urea" not in ied

@@ -95,7 +95,7 @@ def test_catalogue_detail_shows_every_field(ref, login, ncp_ke):
         "7722-84-1",
         "UN2014",
         "2847.00",
-        "1.1300",
+        "1.13",
         "agua oxigenada",
         "eau oxygénée",
         "oxygenated water",
@@ -284,3 +284,43 @@ def test_country_list_in_french(ref, login, ncp_fr):
     assert "Afrique orientale et australe" in html and "East and Southern Africa" not in html
     html = login(ncp_fr).get(reverse("reference:country-list"), {"q": "DE"}).content.decode()
     assert "Allemagne" in html and "Germany" not in html
+
+
+def test_catalogue_detail_converts_quantities_with_the_items_density(ref, login, ncp_fr):
+    client = login(ncp_fr)
+    url = reverse("reference:catalogue-detail", args=["nitric-acid"])
+    html = client.get(url).content.decode()
+    assert "Convert a quantity to kilograms" in html and "Leave empty to use 1.41 kg/L." in html
+    assert html.count('id="convert-result"') == 1
+    assert "<title>Nitric acid" in html
+    html = client.get(url, {"quantity": "10", "unit": "litres"}).content.decode()
+    assert "<html" in html and "10 L = 14.1 kg" in html and "at a density of 1.41 kg/L" in html
+    partial = client.get(url, {"quantity": "2", "unit": "gal", "density": "1.5"}, HTTP_HX_REQUEST="true")
+    body = partial.content.decode()
+    assert "<html" not in body and "2 gal = 11.356 kg" in body
+    body = client.get(url, {"quantity": "3", "unit": "lbs"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "3 lb = 1.361 kg" in body
+    body = client.get(url, {"quantity": "3", "unit": "furlongs"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Unknown unit “furlongs”" in body
+    body = client.get(url, {"quantity": "-3", "unit": "kg"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "msg-error" in body
+    body = client.get(url, {"quantity": "4", "unit": "pièces"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "a count, not a mass" in body
+
+
+def test_converter_needs_a_density_for_volumes_of_solids(ref, login, analyst):
+    url = reverse("reference:catalogue-detail", args=["ammonium-nitrate"])
+    client = login(analyst)
+    assert "this item has no density on file" in client.get(url).content.decode()
+    body = client.get(url, {"quantity": "5", "unit": "L"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "A density (kg/L) is needed" in body
+    body = client.get(url, {"quantity": "5", "unit": "L", "density": "0.8"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "5 L = 4 kg" in body
+
+
+def test_code_new_is_reserved(ref, login, analyst):
+    response = login(analyst).post(
+        reverse("reference:catalogue-create"), {"code": "new", "category": "other", "name_en": "New thing"}
+    )
+    assert response.status_code == 200 and "This code is reserved" in response.content.decode()
+    assert not CatalogueItem.objects.filter(code="new").exists()
