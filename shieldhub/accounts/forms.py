@@ -43,6 +43,7 @@ class RoleBindingFields(forms.Form):
     agency = AgencyChoiceField(
         label=_("Agency"),
         queryset=None,
+        empty_label="—",
         required=False,
         help_text=_("For National Contact Points, optional: the administration they belong to."),
     )

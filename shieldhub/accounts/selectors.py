@@ -113,15 +113,11 @@ def user_invitations(*, user: Any, email: str) -> QuerySet[Invitation]:
 
 
 def agency_choices(*, user: Any) -> QuerySet[Any]:
-    """Organisations an NCP may belong to, for the invitation and role forms.
-
-    Reads the directory's organisations (id, name, acronym, country only); every holder of
-    ACCOUNTS_INVITE may see all of them anyway (DIRECTORY_VIEW_ALL).
-    """
-    from shieldhub.directory.models import Organisation
+    """Organisations an NCP may belong to, for the invitation and role forms (through the directory)."""
+    from shieldhub.directory.selectors import organisation_choices
 
     require(user, Perm.ACCOUNTS_INVITE, hide=True)
-    return Organisation.objects.only("id", "name", "acronym", "country").order_by("country", "name")
+    return organisation_choices(user=user).only("id", "name", "acronym", "country").order_by("country", "name")
 
 
 # --- API tokens --------------------------------------------------------------------------------

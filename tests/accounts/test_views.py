@@ -271,3 +271,19 @@ def test_people_without_api_use_see_no_token_section(login, outsider):
     page = login(outsider).get(reverse("accounts:profile"))
     assert page.status_code == 200
     assert "Personal API tokens" not in page.text
+
+
+def test_invitation_form_agency_choices_do_not_multiply_queries(login, coordinator, django_assert_max_num_queries):
+    from tests.factories import OrganisationFactory
+
+    for i in range(30):
+        OrganisationFactory(name=f"Customs {i}", acronym=f"C{i}", country="KE" if i % 2 else "FR")
+    client = login(coordinator)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("accounts:invitation-create"))
+    assert "KE · Customs 1 (C1)" in page.text
+    assert "FR · Customs 0 (C0)" in page.text
+
+
+def test_unknown_user_is_404(login, coordinator):
+    assert login(coordinator).get(reverse("accounts:user-detail", args=[999999])).status_code == 404
