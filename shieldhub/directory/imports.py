@@ -28,6 +28,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
@@ -89,10 +90,15 @@ DUPLICATE_CHOICES = [
 
 def fold(value: str) -> str:
     """Lower case, accents removed, punctuation as spaces, spaces collapsed."""
-    text = unicodedata.normalize("NFKD", value)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"[^\w@.]+", " ", text)
-    return " ".join(text.split())
+    if value.isascii():  # most names and addresses: skip the Unicode decomposition
+        text = value.casefold()
+    else:
+        text = unicodedata.normalize("NFKD", value)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+_NOT_WORD = re.compile(r"[^\w@.]+")
 
 
 def _fold_header(value: str) -> str:
@@ -318,6 +324,7 @@ _LANGUAGE_NAMES_FR = {
 }
 
 
+@lru_cache(maxsize=512)
 def language_code(value: str) -> str | None:
     """An ISO 639-1 code for a code or an English/French language name, else None."""
     key = fold(value)
@@ -346,8 +353,18 @@ class _Directory:
     org_country: dict[int, str]
     org_label: dict[int, str]
     person_by_email: dict[str, int]
-    names_by_org: dict[int | None, tuple[list[str], list[int]]]
+    people_by_org: dict[int | None, list[tuple[str, str, int]]]  # (given, family, pk)
     person_label: dict[int, tuple[str, str, int | None]]  # full name, email, organisation id
+    _name_keys: dict[int | None, tuple[list[str], list[int]]] = field(default_factory=dict)
+
+    def name_keys(self, org_id: int | None) -> tuple[list[str], list[int]]:
+        """The name keys of an organisation's people, computed when a row first needs them."""
+        found = self._name_keys.get(org_id)
+        if found is None:
+            people = self.people_by_org.get(org_id, [])
+            found = ([_name_key(g, f) for g, f, _pk in people], [pk for _g, _f, pk in people])
+            self._name_keys[org_id] = found
+        return found
 
     @classmethod
     def load(cls, actor: Any) -> _Directory:
@@ -364,7 +381,7 @@ class _Directory:
             org_country[pk] = str(country or "")
             org_label[pk] = f"{name} ({acronym})" if acronym else name
         person_by_email: dict[str, int] = {}
-        names: dict[int | None, tuple[list[str], list[int]]] = defaultdict(lambda: ([], []))
+        people_by_org: dict[int | None, list[tuple[str, str, int]]] = defaultdict(list)
         person_label: dict[int, tuple[str, str, int | None]] = {}
         people = (
             person_list(user=actor, filters=None)
@@ -375,9 +392,7 @@ class _Directory:
             for address in [email, *(others or [])]:
                 if address:
                     person_by_email.setdefault(str(address).strip().lower(), pk)
-            keys, ids = names[org_id]
-            keys.append(_name_key(given, family))
-            ids.append(pk)
+            people_by_org[org_id].append((given, family, pk))
             person_label[pk] = (" ".join(p for p in (given, family) if p), email, org_id)
         return cls(
             countries=country_index(user=actor),
@@ -386,7 +401,7 @@ class _Directory:
             org_country=org_country,
             org_label=org_label,
             person_by_email=person_by_email,
-            names_by_org=dict(names),
+            people_by_org=dict(people_by_org),
             person_label=person_label,
         )
 
@@ -478,7 +493,12 @@ def _uniq(values: Iterable[str]) -> list[str]:
     return out
 
 
-_MODEL_FIELDS = ["title", "given_name", "family_name", "position", "email", "preferred_language", "notes"]
+_MAX_LENGTHS: dict[str, int] = {
+    name: int(getattr(Person._meta.get_field(name), "max_length", 0) or 0)
+    for name in ("given_name", "family_name", "position", "email")
+}
+_TOO_LONG = _("Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).")
+_LANGUAGES = frozenset(Language.values)
 
 
 def person_import_validate(*, actor: Any, payload: dict[str, Any]) -> ValidationResult:
@@ -602,10 +622,10 @@ def person_import_validate(*, actor: Any, payload: dict[str, Any]) -> Validation
                 langs.append(code)
         data["languages"] = _uniq(langs)
         preferred_text = raw.get("preferred_language", "")
-        data["preferred_language"] = Language.EN
+        data["preferred_language"] = Language.EN.value
         if preferred_text:
             code = language_code(preferred_text)
-            if code not in Language.values:
+            if code not in _LANGUAGES:
                 err(
                     "preferred_language",
                     _fmt(_("“%(value)s” is not a preferred language: use en or fr."), {"value": preferred_text}),
@@ -613,17 +633,11 @@ def person_import_validate(*, actor: Any, payload: dict[str, Any]) -> Validation
             else:
                 data["preferred_language"] = code
 
-        # lengths and formats the model enforces, for what the checks above did not cover
-        failed = {e.column for e in row_errors}
-        person = Person(**{f: data[f] for f in _MODEL_FIELDS})
-        try:
-            person.clean_fields(
-                exclude=[f.name for f in Person._meta.fields if f.name not in _MODEL_FIELDS or f.name in failed]
-            )
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                for message in messages:
-                    err(name, message)
+        # lengths the model enforces (formats and choices are checked above)
+        for name, limit in _MAX_LENGTHS.items():
+            value = data[name]
+            if value and len(value) > limit:
+                err(name, _fmt(_TOO_LONG, {"limit_value": limit, "show_value": len(value)}))
 
         # duplicates within the file
         for address in lowered:
@@ -651,7 +665,7 @@ def person_import_validate(*, actor: Any, payload: dict[str, Any]) -> Validation
                 duplicate = (pk, "email", 100)
                 break
         if duplicate is None and not new_key:
-            keys, ids = directory.names_by_org.get(data["organisation_id"], ([], []))
+            keys, ids = directory.name_keys(data["organisation_id"])
             if keys:
                 found = process.extractOne(
                     name_key[0], keys, scorer=fuzz.ratio, processor=None, score_cutoff=NAME_SCORE_CUTOFF
@@ -708,6 +722,7 @@ class ImportOutcome:
     audit_seq: int
 
 
+_ATTNAMES = {f.name: f.attname for f in Person._meta.concrete_fields}
 _FILL_FIELDS = ["title", "given_name", "position", "country", "notes"]
 
 
@@ -797,12 +812,11 @@ def person_import_commit(
             person = Person(**data, organisation=organisation, created_at=now, updated_at=now)
             person.search_text = _search_text(person)
             to_create.append(person)
-        created = Person.objects.bulk_create(to_create, batch_size=1000)
+        created = _insert_people(to_create)
 
         merged_ids: list[int] = []
         if to_merge:
             targets = person_list(user=actor, filters=None).select_related("organisation").filter(pk__in=list(to_merge))
-            changed: list[Person] = []
             for person in targets:
                 before = snapshot(person)
                 for row in to_merge[person.pk]:
@@ -818,31 +832,21 @@ def person_import_commit(
                 merged_ids.append(person.pk)
                 if not changes:
                     continue
+                # The merged values were validated row by row; write only the fields that changed
+                # (one small UPDATE each: far cheaper than bulk_update's CASE over every row).
                 person.updated_at = now
                 person.search_text = _search_text(person)
-                person.full_clean(exclude=["user", "organisation"])
-                changed.append(person)
+                fields = {_ATTNAMES[f]: getattr(person, _ATTNAMES[f]) for f in changes}
+                Person.objects.filter(pk=person.pk).update(
+                    **fields, search_text=person.search_text, updated_at=person.updated_at
+                )
                 audit_record(
                     actor=actor,
                     action="directory.person.import_merge",
                     obj=person,
-                    changes=diff(before, snapshot(person, fields=list(changes))),
+                    changes=changes,
                     extra={"file": result.file_name, "rows": [r.row for r in to_merge[person.pk]]},
                 )
-            Person.objects.bulk_update(
-                changed,
-                [
-                    *_FILL_FIELDS,
-                    "organisation",
-                    "email",
-                    "other_emails",
-                    "phones",
-                    "languages",
-                    "search_text",
-                    "updated_at",
-                ],
-                batch_size=1000,
-            )
 
         entry = audit_record(
             actor=actor,
@@ -868,6 +872,34 @@ def person_import_commit(
         organisations_created=[o.pk for o in new_org_objects.values()],
         audit_seq=entry.seq,
     )
+
+
+def _insert_people(people: list[Person]) -> list[Person]:
+    """Insert new people and set their ids. On PostgreSQL: ids drawn from the table's sequence,
+    rows sent with COPY (several times faster than INSERT for thousands of rows); elsewhere
+    bulk_create."""
+    if not people:
+        return []
+    if connection.vendor != "postgresql":
+        return Person.objects.bulk_create(people, batch_size=1000)
+    table = Person._meta.db_table
+    pk_field = Person._meta.pk
+    assert pk_field is not None
+    fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in [pk_field.column, *(f.column for f in fields)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk_field.column, len(people)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for pk, person in zip(ids, people, strict=True):
+                person.pk = pk
+                person._state.adding = False
+                copy.write_row([pk, *(f.get_db_prep_save(getattr(person, f.attname), connection) for f in fields)])
+    return people
 
 
 def _fill_org_search_text(organisations: Iterable[Organisation]) -> None:
