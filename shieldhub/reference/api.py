@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from shieldhub.core.access import Perm, require
 from shieldhub.core.api import require_scope
 from shieldhub.reference import selectors, services
 from shieldhub.reference.models import CatalogueItem, Country, HsCode, WcoRegion
@@ -225,7 +226,7 @@ def currencies(request: HttpRequest, q: str = "") -> Any:
 
 @router.get("/units", response=list[UnitOut], summary="The units understood by the converter")
 def units(request: HttpRequest) -> Any:
-    selectors.region_list(user=request.user)  # the same permission as the rest of the reference data
+    require(request.user, Perm.REFERENCE_VIEW)
     return [{"symbol": u.value, "dimension": u.dimension.value, "factor": u.factor} for u in Unit]
 
 
@@ -239,6 +240,7 @@ def units_convert(
 ) -> Any:
     """`catalogue` (an item code) supplies a default density for volumes; `density` (kg/L) overrides it.
     Unknown units, negative quantities and volumes without a density give 422 with the reason."""
+    require(request.user, Perm.REFERENCE_VIEW)
     item = selectors.catalogue_get(user=request.user, code=catalogue) if catalogue else None
     if density is None and item is not None:
         density = item.density_kg_per_l
