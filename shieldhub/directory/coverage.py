@@ -98,9 +98,32 @@ def decode_topology(topology: dict[str, Any], object_name: str) -> list[dict[str
     return out
 
 
+def _clip(ring: Ring, limit: float, keep_below: bool) -> Ring:
+    """Sutherland–Hodgman: the part of a ring on one side of the meridian `limit`."""
+
+    def inside(point: tuple[float, float]) -> bool:
+        return point[0] <= limit if keep_below else point[0] >= limit
+
+    out: Ring = []
+    for index, current in enumerate(ring):
+        previous = ring[index - 1]
+        if inside(current):
+            if not inside(previous):
+                out.append(_crossing(previous, current, limit))
+            out.append(current)
+        elif inside(previous):
+            out.append(_crossing(previous, current, limit))
+    return out
+
+
+def _crossing(a: tuple[float, float], b: tuple[float, float], limit: float) -> tuple[float, float]:
+    t = (limit - a[0]) / (b[0] - a[0])
+    return (limit, a[1] + t * (b[1] - a[1]))
+
+
 def split_antimeridian(ring: Ring) -> list[Ring]:
-    """A ring that jumps across the ±180° meridian (Fiji, Chukotka), as copies on each side,
-    clamped to the map; other rings unchanged."""
+    """A ring that jumps across the ±180° meridian (Fiji, Chukotka), made continuous and clipped to
+    each side of the map; other rings unchanged."""
     if not any(abs(a[0] - b[0]) > 180 for a, b in itertools.pairwise(ring)):
         return [ring]
     unwrapped: Ring = [ring[0]]
@@ -113,10 +136,10 @@ def split_antimeridian(ring: Ring) -> list[Ring]:
         unwrapped.append((lon1 + offset, lat1))
     out = []
     for shift in (-360.0, 0.0, 360.0):
-        lons = [lon + shift for lon, _lat in unwrapped]
-        if max(lons) <= -180 or min(lons) >= 180:
-            continue
-        out.append([(min(max(lon + shift, -180.0), 180.0), lat) for lon, lat in unwrapped])
+        shifted = [(lon + shift, lat) for lon, lat in unwrapped]
+        part = _clip(_clip(shifted, 180.0, keep_below=True), -180.0, keep_below=False)
+        if len(part) >= 3 and max(lon for lon, _lat in part) - min(lon for lon, _lat in part) > 1e-9:
+            out.append(part)
     return out
 
 
