@@ -14,6 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -144,6 +145,14 @@ def _active_nominations(**extra: Any) -> QuerySet[NcpNomination]:
     return NcpNomination.objects.filter(person_id=OuterRef("pk"), status=NominationStatus.ACTIVE, **extra)
 
 
+def _speaks(code: str) -> Q:
+    """Person.languages (a JSON list of codes) holds `code`. PostgreSQL: JSON containment, served
+    by a GIN index (migration 0002); SQLite has no containment: match the quoted code in the text."""
+    if connection.vendor == "postgresql":
+        return Q(languages__contains=[code])
+    return Q(languages__icontains=f'"{code}"')
+
+
 def stale_before() -> dt.date:
     """People last verified before this date (or never) are due for verification."""
     return timezone.localdate() - dt.timedelta(days=settings.CONTACT_VERIFY_AFTER_DAYS)
@@ -180,9 +189,7 @@ def person_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
         qs = qs.filter(Exists(_active_nominations(role=role)))
     language = (f.get("language") or "").strip().lower()
     if language:
-        # languages is a JSON list of codes: match the quoted code in its text form (works on
-        # SQLite and PostgreSQL alike, unlike JSON containment).
-        qs = qs.filter(Q(preferred_language=language) | Q(languages__icontains=f'"{language}"'))
+        qs = qs.filter(Q(preferred_language=language) | _speaks(language))
     verified = f.get("verified")
     if verified == "stale":
         qs = qs.filter(Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=stale_before()))

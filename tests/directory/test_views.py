@@ -364,3 +364,20 @@ def test_to_verify_lists_stale_people_and_sends_emails(
     assert next(m for m in mail.outbox if m.to == [stale.email]).extra_headers["Content-Language"] == "en"
     html = client.get(reverse("directory:to-verify")).content.decode()
     assert html.count(date_format(timezone.localdate(), "DATE_FORMAT")) == 2  # "last email sent" column
+
+
+def test_filter_selects_keep_the_choice_and_ignore_bad_values(login, coordinator, kenyan_ncp, kenyan_contact):
+    client = login(coordinator)
+    html = client.get(reverse("directory:person-list"), {"country": "KE", "language": "sw"}).content.decode()
+    assert '<option value="KE" selected>Kenya</option>' in html
+    assert '<option value="sw" selected>Swahili</option>' in html
+    assert 'name="organisation"' not in html  # the organisation filter appears only when a link sets it
+    html = client.get(reverse("directory:person-list"), {"country": "ZZ", "q": "wanjiru"}).content.decode()
+    assert "WANJIRU" in html  # an invalid country is ignored, the other filters still apply
+
+
+def test_organisation_filter_from_the_organisation_page(login, coordinator, kenyan_ncp, fr_customs, ncp_fr):
+    client = login(coordinator)
+    html = client.get(reverse("directory:person-list"), {"organisation": fr_customs.pk}).content.decode()
+    assert f'<option value="{fr_customs.pk}" selected>' in html
+    assert "MARTIN" in html and "KAMAU" not in html
