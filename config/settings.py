@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_countries",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its bundled static files instead of a CDN
     "django_tasks",
     "django_tasks_db",
     "allauth",

@@ -109,7 +109,14 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
+        codes = {
+            400: "bad_request",
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+            422: "invalid",
+        }
         return _error(api, request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
     from shieldhub.accounts.api import router as accounts_router

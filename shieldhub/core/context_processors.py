@@ -19,6 +19,7 @@ NAV = [
     (_("Events"), None, None, "/events/"),
     (_("Directory"), "directory:person-list", Perm.DIRECTORY_VIEW_NETWORK, "/directory/"),
     (_("Reference"), "reference:catalogue-list", Perm.REFERENCE_VIEW, "/reference/"),
+    (_("Accounts"), "accounts:user-list", Perm.ACCOUNTS_INVITE, "/accounts/users/"),
     (_("Audit log"), "core:audit-list", Perm.AUDIT_VIEW, "/audit/"),
 ]
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shieldhub.core import selectors
@@ -28,3 +28,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     entry = selectors.audit_get(user=request.user, seq=seq)
     return render(request, "core/audit_detail.html", {"entry": entry})
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """For routes a bundled app provides that this project switches off."""
+    raise Http404
