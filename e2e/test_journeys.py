@@ -8,6 +8,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from e2e.conftest import sign_in, totp_now
 from shieldhub.core.models import AuditEntry
@@ -48,8 +49,8 @@ def test_coordinator_journey_in_french(page, coordinator, fr_customs):
 
     # find a contact with the search box (htmx updates the table)
     page.goto(page.base_url + "/directory/people/")
-    page.fill("#id_q", "benali")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    page.locator("#id_q").press_sequentially("benali", delay=30)
+    expect(page.locator("#results tbody tr")).to_have_count(1)
     assert "BENALI" in page.locator("#results").inner_text().upper()
     assert "KELLER" not in page.locator("#results").inner_text().upper()
     assert "q=benali" in page.url  # shareable URL
@@ -67,7 +68,8 @@ def test_coordinator_journey_in_french(page, coordinator, fr_customs):
     with page.expect_download() as download_info:
         page.click("a[href*='format=xlsx']")
     download = download_info.value
-    workbook = load_workbook(io.BytesIO(open(download.path(), "rb").read()), read_only=True)
+    with open(download.path(), "rb") as fh:
+        workbook = load_workbook(io.BytesIO(fh.read()), read_only=True)
     rows = list(workbook.active.iter_rows(values_only=True))
     assert len(rows) == 2 and "Benali" in rows[1]
 

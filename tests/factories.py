@@ -36,21 +36,41 @@ class UserFactory(factory.django.DjangoModelFactory):
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     kind = "customs"
     country = "FR"
 
+    @factory.post_generation
+    def searchable(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """Fill the derived search column as the services do."""
+        from shieldhub.directory.services import organisation_search_text
+
+        self.search_text = organisation_search_text(self)
+        if create:
+            self.save(update_fields=["search_text"])
+
 
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
     email = factory.Sequence(lambda n: f"person{n}@contacts.example")
     country = "FR"
     organisation = factory.SubFactory(OrganisationFactory, country=factory.SelfAttribute("..country"))
+
+    @factory.post_generation
+    def searchable(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """Fill the derived search column as the services do."""
+        from shieldhub.directory.services import person_search_text
+
+        self.search_text = person_search_text(self)
+        if create:
+            self.save(update_fields=["search_text"])
 
 
 class NominationFactory(factory.django.DjangoModelFactory):
