@@ -526,4 +526,10 @@ def _verify_page(request: HttpRequest, token: str, person: Any) -> HttpResponse:
                 forms.add_service_errors(form, exc)
             else:
                 return render(request, "directory/verify_done.html", {"corrected": data is not None})
-    return render(request, "directory/verify.html", {"person": person, "form": form, "show_form": correcting})
+    context = {
+        "person": person,
+        "form": form,
+        "show_form": correcting,
+        "language_names": _language_names(person.languages),
+    }
+    return render(request, "directory/verify.html", context)

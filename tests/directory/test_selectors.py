@@ -52,11 +52,6 @@ def people(fr_customs, ke_customs, ncp_fr, ncp_ke):
         ),
         "wanjiru": PersonFactory(given_name="Mary", family_name="Wanjiru", country="KE", organisation=ke_customs),
     }
-    for person in data.values():  # factories bypass services: compute the search text as they would
-        from shieldhub.directory.services import person_search_text
-
-        person.search_text = person_search_text(person)
-        person.save(update_fields=["search_text"])
     NominationFactory(person=data["kamau"], country="KE", role="primary", status="active")
     NominationFactory(person=data["bernard"], country="FR", role="alternate", status="active")
     NominationFactory(person=data["wanjiru"], country="KE", role="primary", status="lapsed")
@@ -78,7 +73,7 @@ def test_search_is_word_by_word_accent_and_case_insensitive(coordinator, people)
     assert _names(selectors.person_list(user=coordinator, filters={"q": "HELENE"})) == ["Dubois"]
     assert _names(selectors.person_list(user=coordinator, filters={"q": "dubois dgddi"})) == ["Dubois"]
     assert _names(selectors.person_list(user=coordinator, filters={"q": "ciblage"})) == ["Dubois"]
-    assert _names(selectors.person_list(user=coordinator, filters={"q": "KRA"})) == ["Kamau", "Wanjiru"]
+    assert _names(selectors.person_list(user=coordinator, filters={"q": "KRA"})) == ["Kamau", "Otieno", "Wanjiru"]
     assert _names(selectors.person_list(user=coordinator, filters={"q": "revenue mary"})) == ["Wanjiru"]
     assert _names(selectors.person_list(user=coordinator, filters={"q": "dubois kra"})) == []
     email = people["kamau"].email
