@@ -505,15 +505,15 @@ def _load() -> None:
     from shieldhub.reference.models import WcoRegion
 
     regional = {}
-    for region in WcoRegion.objects.order_by("code"):
-        regional[region.code] = directory.community_create(
+    for wco_region in WcoRegion.objects.order_by("code"):
+        regional[wco_region.code] = directory.community_create(
             actor=assistant,
             data={
-                "name": f"PGS {region.name_en}",
-                "name_fr": f"PGS {region.name_fr}",
-                "slug": f"pgs-{region.code.lower()}",
+                "name": f"PGS {wco_region.name_en}",
+                "name_fr": f"PGS {wco_region.name_fr}",
+                "slug": f"pgs-{wco_region.code.lower()}",
                 "kind": "regional",
-                "region": region.code,
+                "region": wco_region.code,
             },
         )
     group = directory.community_create(
