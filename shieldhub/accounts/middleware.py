@@ -23,6 +23,7 @@ MFA_EXEMPT_PREFIXES = (
     "/static/",
     "/api/",
     "/favicon",
+    "/directory/verify/",  # a contact's one-time self-service link needs no account at all
 )
 
 
