@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganisationKind(models.TextChoices):
@@ -28,10 +29,11 @@ class NominationRole(models.TextChoices):
 
 
 class NominationStatus(models.TextChoices):
-    NOMINATED = "nominated", _("Nominated")
-    ACTIVE = "active", _("Active")
-    LAPSED = "lapsed", _("Lapsed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # With a context: French agrees these with "la désignation".
+    NOMINATED = "nominated", pgettext_lazy("nomination status", "Nominated")
+    ACTIVE = "active", pgettext_lazy("nomination status", "Active")
+    LAPSED = "lapsed", pgettext_lazy("nomination status", "Lapsed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("nomination status", "Withdrawn")
 
 
 class CommunityKind(models.TextChoices):
