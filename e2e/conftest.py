@@ -71,6 +71,7 @@ def sign_in(page, user, password: str = "correct horse battery staple") -> None:
 # The personas and shared fixtures of the unit tests, reused here.
 from tests.conftest import (  # noqa: E402, F401
     _compiled_translations,
+    _english_by_default,
     _fresh_cache,
     assistant,
     coordinator,

@@ -21,6 +21,16 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a French request must not leak its language into the next test."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 def _persona(email: str, roles: list[str], **extra: object):
     return UserFactory(email=email, roles=roles, **extra)
 

@@ -38,6 +38,7 @@ PARTNER = ("partner.interpol@demo.example", "Daniel Weber", [Role.PARTNER], "en"
 DONOR = ("donor@demo.example", "Hannah Brooks", [Role.DONOR], "en")
 
 # The NCP accounts: one per country, spread over the six WCO regions.
+NCP_TITLES = {"FR": "ms", "KE": "mr", "NG": "ms", "MA": "mr", "IN": "dr", "BR": "mr", "JO": "mr", "ID": "ms"}
 NCP_COUNTRIES = {
     "FR": ("Claire", "Martin", "Direction générale des douanes et droits indirects", "DGDDI", "fr"),
     "KE": ("John", "Otieno", "Kenya Revenue Authority – Customs and Border Control", "KRA", "en"),
@@ -420,7 +421,7 @@ def _load() -> None:
         return directory.person_create(
             actor=assistant,
             data={
-                "title": rng.choice(["mr", "ms", "dr", ""]),
+                "title": data.pop("title", ""),
                 "given_name": given,
                 "family_name": family,
                 "position": data.pop("position", rng.choice(POSITIONS)),
@@ -443,7 +444,14 @@ def _load() -> None:
             given, family = NCP_COUNTRIES[code][0], NCP_COUNTRIES[code][1]
         else:
             given, family = rng.choice(GIVEN[region]), rng.choice(FAMILY[region])
-        primary = person(code, customs, given, family, position="National Contact Point, Programme Global Shield")
+        primary = person(
+            code,
+            customs,
+            given,
+            family,
+            position="National Contact Point, Programme Global Shield",
+            title=NCP_TITLES.get(code, ""),
+        )
         ncp_people[code] = primary
         nominated = today - dt.timedelta(days=rng.randint(60, 1500))
         directory.nomination_create(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -146,6 +147,9 @@ class Community(models.Model):
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
+        """The name in the reader's language (French when one is given)."""
+        if self.name_fr and (get_language() or "").startswith("fr"):
+            return self.name_fr
         return self.name
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
@@ -84,7 +85,9 @@ def test_confirm_without_an_account_works_once(client, assistant, contact, djang
     response = client.get(path)
     html = response.content.decode()
     assert response.status_code == 200
+    assert 'lang="fr"' in html  # the contact's preferred language
     assert "Sophie Laurent" in html and "Inspectrice" in html and "+33 1 11 11 11 11" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # a visitor who switched to English
     assert "Private secretariat note" not in html
     assert response["Cache-Control"].startswith("max-age=0") or "no-cache" in response["Cache-Control"]
     assert response["Referrer-Policy"] == "no-referrer"
@@ -107,6 +110,7 @@ def test_confirm_without_an_account_works_once(client, assistant, contact, djang
 def test_correct_details_through_the_link(client, assistant, contact, django_capture_on_commit_callbacks):
     _send(assistant, contact, django_capture_on_commit_callbacks)
     path = _link_path(mail.outbox[0])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     form = {
         "action": "correct",
         "title": "ms",
