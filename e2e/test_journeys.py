@@ -79,6 +79,7 @@ def test_coordinator_journey_in_french(page, coordinator, fr_customs):
     assert "directory.person.update" in log
     assert "directory.person.export" in log
     assert "accounts.user.set_language" in log
+    assert "accounts.user.login" in log
     assert AuditEntry.objects.filter(action="directory.person.view").exists()
 
 
@@ -106,3 +107,5 @@ def test_import_with_mistakes_reports_each_one(page, assistant, fr_customs, tmp_
     from shieldhub.directory.models import Person
 
     assert not Person.objects.filter(family_name="Dupont").exists()
+    # the attempt is in the audit log all the same
+    assert AuditEntry.objects.filter(action="directory.person.import_upload", extra__rows=4).exists()

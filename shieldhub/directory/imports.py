@@ -232,6 +232,14 @@ def payload_save(*, user: Any, parsed: ParsedFile) -> str:
     path = _payload_path(file_id)
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     path.chmod(0o600)
+    # The upload itself is recorded, whether or not it is ever committed.
+    audit_record(
+        actor=user,
+        action="directory.person.import_upload",
+        object_type="directory.person",
+        object_repr=parsed.file_name[:255],
+        extra={"file": parsed.file_name, "kind": parsed.kind, "rows": len(parsed.rows), "upload": file_id},
+    )
     return signing.dumps({"f": file_id, "u": user.pk}, salt=_SALT)
 
 

@@ -186,3 +186,21 @@ def test_password_reset_for_an_unknown_address_reveals_nothing(client, analyst):
     response = client.post(reverse("account_reset_password"), {"email": "nobody@test.example"})
     assert response.status_code == 302
     assert response["Location"] == reverse("account_reset_password_done")
+
+
+def test_sign_in_sign_out_and_failed_attempts_are_audited(client, ncp_fr):
+    from shieldhub.core.models import AuditEntry
+
+    _sign_in(client, "ncp.fr@test.example", "wrong password")
+    failed = AuditEntry.objects.get(action="accounts.user.login_failed")
+    assert failed.extra["email"] == "ncp.fr@test.example"
+    assert "wrong password" not in str(failed.extra) + str(failed.changes)
+
+    _sign_in(client, "ncp.fr@test.example")
+    assert not AuditEntry.objects.filter(action="accounts.user.login").exists()  # second factor still due
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(ncp_fr.totp_secret)})
+    login = AuditEntry.objects.get(action="accounts.user.login")
+    assert login.actor == ncp_fr and login.ip_address == "127.0.0.1"
+
+    client.post(reverse("account_logout"))
+    assert AuditEntry.objects.filter(action="accounts.user.logout", actor=ncp_fr).exists()
