@@ -233,7 +233,7 @@ def main() -> None:
     from shieldhub.reference.models import Country
 
     if not Country.objects.exists():
-        call_command("load_reference", verbosity=0)
+        call_command("load_reference", verbosity=0, stdout=sys.stderr)
 
     from shieldhub.core.management.commands.seed_scale import seed_scale
     from shieldhub.directory.models import Person

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from shieldhub.core import selectors
 from shieldhub.core.access import user_perms
 from shieldhub.core.forms import AuditFilterForm
-from shieldhub.core.pagination import paginate, query_without_page
+from shieldhub.core.pagination import COUNT_CAP, paginate, query_without_page
 
 
 @login_required
@@ -20,7 +20,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, object_types=selectors.audit_object_types(user=request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.audit_list(user=request.user, filters=filters)
-    page = paginate(request, entries)
+    page = paginate(request, entries, count_cap=COUNT_CAP)
     return render(request, "core/audit_list.html", {"form": form, "page": page, "query": query_without_page(request)})
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shieldhub.core.access import Perm, can_see_private_contact_fields, has_perm, require
-from shieldhub.core.pagination import paginate, query_without_page
+from shieldhub.core.pagination import COUNT_CAP, paginate, query_without_page
 from shieldhub.directory import forms, selectors, services
 from shieldhub.directory.choices import MembershipRole
 
@@ -61,7 +61,7 @@ def _flags(user: Any) -> dict[str, bool]:
 def person_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.DIRECTORY_VIEW_NETWORK)
     form = forms.PersonFilterForm(request.GET or None, user=request.user)
-    page = paginate(request, selectors.person_list(user=request.user, filters=_filters(form)))
+    page = paginate(request, selectors.person_list(user=request.user, filters=_filters(form)), count_cap=COUNT_CAP)
     context = {"form": form, "page": page, **_flags(request.user)}
     return _list_page(request, "directory/person_list.html", "directory/_person_table.html", context)
 

@@ -15,7 +15,7 @@ import unicodedata
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shieldhub.core.audit import audit_record
@@ -337,6 +337,12 @@ def seed_scale(*, people: int, organisations: int, seed: int, active_nominations
             "seed": seed,
         }
         audit_record(actor="seed-scale", action="core.seed_scale", object_type="directory.person", extra=figures)
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics after a bulk load; otherwise PostgreSQL plans for empty tables
+        # until autovacuum gets round to it.
+        with connection.cursor() as cursor:
+            for model in (Organisation, Person, NcpNomination):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
     figures["seconds"] = round(time.perf_counter() - started, 2)
     return figures
 
