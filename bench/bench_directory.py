@@ -87,13 +87,19 @@ def time_pages(client: Any, requests: int, rng: random.Random) -> dict[str, Any]
 
     def run(make_params: Any) -> dict[str, Any]:
         samples = []
+        timed: list[tuple[float, dict[str, Any]]] = []
         for i in range(requests):
             params = make_params(i)
             started = time.perf_counter()
             response = client.get(url, params)
-            samples.append((time.perf_counter() - started) * 1000)
+            elapsed = (time.perf_counter() - started) * 1000
+            samples.append(elapsed)
+            timed.append((elapsed, params))
             assert response.status_code == 200, (response.status_code, params)
-        return percentiles(samples)
+        figures = percentiles(samples)
+        # the slowest requests, to see what the tail is made of
+        figures["slowest"] = [{"ms": round(ms, 1), "params": p} for ms, p in sorted(timed, key=lambda t: -t[0])[:5]]
+        return figures
 
     def list_params(i: int) -> dict[str, Any]:
         choice = i % 7

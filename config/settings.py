@@ -126,6 +126,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Planner costs for SSD storage (PostgreSQL's default assumes spinning disks and then prefers
+    # scanning 50,000 contacts over the trigram index). "server" leaves the server's setting alone.
+    _page_cost = env_str("PG_RANDOM_PAGE_COST", "1.1")
+    if _page_cost != "server":
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c random_page_cost={float(_page_cost)}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -203,6 +204,11 @@ def person_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
         qs = qs.filter(last_verified_on__gte=stale_before())
     if not can_see_private_contact_fields(user):
         qs = qs.defer(*PERSON_PRIVATE_FIELDS)
+    if (f.get("q") or "").strip():
+        # Same alphabetical order, spelled so that PostgreSQL cannot walk the name index and filter
+        # row by row (slow for a name in the middle of the alphabet): it takes the trigram matches
+        # and sorts those few instead.
+        return qs.order_by(Lower("family_name"), Lower("given_name"), "id")
     return qs.order_by("family_name", "given_name", "id")
 
 
