@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from shieldhub.accounts import selectors, services
@@ -68,8 +68,8 @@ def token_list(request: HttpRequest) -> object:
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my API tokens")
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     require_scope(request, "write")
     token = selectors.api_token_get(user=request.user, pk=token_id)
     services.api_token_revoke(actor=request.user, token=token)
-    return 204, None
+    return Status(204, None)

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ValidationInfo, model_serializer, model_validator
 
@@ -356,10 +356,10 @@ def organisation_get(request: HttpRequest, organisation_id: int) -> Organisation
 
 
 @router.post("/organisations", response={201: OrganisationOut}, summary="Add an organisation")
-def organisation_create(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Organisation]:
+def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Status[Organisation]:
     require_scope(request, "write")
     org = services.organisation_create(actor=request.user, data=payload.dict())
-    return 201, selectors.organisation_get(user=request.user, pk=org.pk)
+    return Status(201, selectors.organisation_get(user=request.user, pk=org.pk))
 
 
 @router.patch("/organisations/{organisation_id}", response=OrganisationOut, summary="Change an organisation")
@@ -398,11 +398,11 @@ def person_get(request: HttpRequest, person_id: int) -> Person:
 
 
 @router.post("/people", response={201: PersonOut}, summary="Add a person")
-def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]:
+def person_create(request: HttpRequest, payload: PersonIn) -> Status[Person]:
     require_scope(request, "write")
     require(request.user, Perm.DIRECTORY_EDIT)
     person = services.person_create(actor=request.user, data=_person_data(request, payload.dict()))
-    return 201, selectors.person_get(user=request.user, pk=person.pk)
+    return Status(201, selectors.person_get(user=request.user, pk=person.pk))
 
 
 @router.patch("/people/{person_id}", response=PersonOut, summary="Change a person")
@@ -440,11 +440,11 @@ def _nomination_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, An
 
 
 @router.post("/nominations", response={201: NominationOut}, summary="Record an NCP nomination")
-def nomination_create(request: HttpRequest, payload: NominationIn) -> tuple[int, NcpNomination]:
+def nomination_create(request: HttpRequest, payload: NominationIn) -> Status[NcpNomination]:
     require_scope(request, "write")
     require(request.user, Perm.NOMINATION_MANAGE)
     nomination = services.nomination_create(actor=request.user, data=_nomination_data(request, payload.dict()))
-    return 201, selectors.nomination_get(user=request.user, pk=nomination.pk)
+    return Status(201, selectors.nomination_get(user=request.user, pk=nomination.pk))
 
 
 @router.patch("/nominations/{nomination_id}", response=NominationOut, summary="Change an NCP nomination")
@@ -474,10 +474,10 @@ def community_get(request: HttpRequest, community_id: int) -> Community:
 
 
 @router.post("/communities", response={201: CommunityOut}, summary="Create a community")
-def community_create(request: HttpRequest, payload: CommunityIn) -> tuple[int, Community]:
+def community_create(request: HttpRequest, payload: CommunityIn) -> Status[Community]:
     require_scope(request, "write")
     community = services.community_create(actor=request.user, data=payload.dict())
-    return 201, selectors.community_get(user=request.user, pk=community.pk)
+    return Status(201, selectors.community_get(user=request.user, pk=community.pk))
 
 
 @router.patch("/communities/{community_id}", response=CommunityOut, summary="Change a community")
@@ -497,7 +497,7 @@ def member_list(request: HttpRequest, community_id: int) -> Any:
 
 
 @router.post("/communities/{community_id}/members", response={201: MemberOut}, summary="Add a member")
-def member_add(request: HttpRequest, community_id: int, payload: MemberIn) -> tuple[int, Membership]:
+def member_add(request: HttpRequest, community_id: int, payload: MemberIn) -> Status[Membership]:
     require_scope(request, "write")
     community = selectors.community_get(user=request.user, pk=community_id)
     require(request.user, Perm.COMMUNITY_MANAGE)
@@ -506,14 +506,14 @@ def member_add(request: HttpRequest, community_id: int, payload: MemberIn) -> tu
     if user is None:
         raise Http404
     membership = services.membership_add(actor=request.user, community=community, user=user, role=payload.role)
-    return 201, selectors.membership_get(user=request.user, community=community, pk=membership.pk)
+    return Status(201, selectors.membership_get(user=request.user, community=community, pk=membership.pk))
 
 
 @router.delete("/communities/{community_id}/members/{member_id}", response={204: None}, summary="Remove a member")
-def member_remove(request: HttpRequest, community_id: int, member_id: int) -> tuple[int, None]:
+def member_remove(request: HttpRequest, community_id: int, member_id: int) -> Status[None]:
     require_scope(request, "write")
     community = selectors.community_get(user=request.user, pk=community_id)
     require(request.user, Perm.COMMUNITY_MANAGE)
     membership = selectors.membership_get(user=request.user, community=community, pk=member_id)
     services.membership_remove(actor=request.user, membership=membership)
-    return 204, None
+    return Status(204, None)
