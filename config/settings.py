@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shieldhub.accounts",
     "shieldhub.reference",
     "shieldhub.directory",
+    "shieldhub.exchange",
 ]
 
 MIDDLEWARE = [

@@ -43,6 +43,9 @@ class Perm(StrEnum):
     AUDIT_VIEW = "core.audit_view"
     ADMIN_SITE = "core.admin_site"
     API_USE = "core.api_use"
+    # secure exchange
+    EXCHANGE_USE = "exchange.use"  # send, receive and reply to messages
+    EXCHANGE_SPECIAL_ALERT = "exchange.special_alert"  # send the secretariat's special alerts
 
 
 _EVERYONE = frozenset({Perm.REFERENCE_VIEW, Perm.API_USE})
@@ -176,3 +179,35 @@ def permission_table_markdown() -> str:
         marks = " | ".join("✔" if perm in ROLE_PERMISSIONS[r] else "" for r in roles)
         rows.append(f"| `{perm.value}` | {marks} |")
     return "\n".join(rows)
+
+
+# --- secure exchange ---------------------------------------------------------------------------
+# Messages are seen only by those they were shared with: their sender and the recipients recorded
+# when they were sent. No role sees every message — not the secretariat, not an Administrator.
+# A partner sees a message only if it was distributed to them AND its releasability names their
+# organisation. Drafts are the sender's alone. A withdrawn message stays in the recipients' lists,
+# but its body is hidden from them (the selectors and `message_body_visible` see to that).
+
+for _role in (Role.COORDINATOR, Role.ASSISTANT, Role.ANALYST, Role.TRAINER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.EXCHANGE_USE, Perm.EXCHANGE_SPECIAL_ALERT}
+for _role in (Role.NCP, Role.PARTNER, Role.ADMIN):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.EXCHANGE_USE}
+
+_PARTNER_RELEASABILITY_FIELD = {"interpol": "releasable_interpol", "unodc": "releasable_unodc"}
+
+
+def messages_visible_q(user: Any) -> Q:
+    """The messages (exchange.Message) this user may see."""
+    if Perm.EXCHANGE_USE not in user_perms(user):
+        return NOTHING
+    recipient = apps.get_model("exchange", "MessageRecipient")
+    received = Q(status__in=["sent", "withdrawn"]) & Q(pk__in=recipient.objects.filter(user=user).values("message_id"))
+    if Role.PARTNER in user.roles:
+        field = _PARTNER_RELEASABILITY_FIELD.get(user.partner_organisation or "")
+        received = (received & Q(**{field: True})) if field else NOTHING
+    return Q(sender=user) | received
+
+
+def message_body_visible(user: Any, message: Any) -> bool:
+    """A withdrawn body is kept for the sender (and the audit log), hidden from recipients."""
+    return message.status != "withdrawn" or message.sender_id == getattr(user, "pk", None)

@@ -1,0 +1,177 @@
+"""Secure exchange: messages, what their senders chose (distribution), who received them
+(recipients, resolved and recorded at send time) and every version of their text."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from shieldhub.exchange.choices import (
+    CountryRole,
+    HandlingCode,
+    InformationCredibility,
+    MessageKind,
+    MessageLanguage,
+    MessageStatus,
+    RecipientReason,
+    SourceReliability,
+    TargetKind,
+    Tlp,
+    VersionKind,
+)
+
+
+class Message(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices, default=MessageKind.INFORMATION)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), help_text=_("Markdown: *emphasis*, **bold**, lists, links."))
+    language = models.CharField(
+        _("language"), max_length=2, choices=MessageLanguage.choices, default=MessageLanguage.EN
+    )
+    tlp = models.CharField(_("TLP"), max_length=12, choices=Tlp.choices, default=Tlp.AMBER)
+    handling_code = models.CharField(
+        _("handling code"), max_length=20, choices=HandlingCode.choices, blank=True, default=HandlingCode.NONE
+    )
+    handling_text = models.CharField(_("handling restriction"), max_length=300, blank=True)
+    source_reliability = models.CharField(
+        _("source reliability"), max_length=1, choices=SourceReliability.choices, blank=True
+    )
+    information_credibility = models.CharField(
+        _("information credibility"), max_length=1, choices=InformationCredibility.choices, blank=True
+    )
+    releasable_interpol = models.BooleanField(_("releasable to INTERPOL"), default=False)
+    releasable_unodc = models.BooleanField(_("releasable to UNODC"), default=False)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sender"), on_delete=models.PROTECT, related_name="messages_sent"
+    )
+    sender_country = CountryField(_("sender's country"), blank=True)
+    thread_root = models.ForeignKey(
+        "self",
+        verbose_name=_("thread"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="thread_messages",
+    )
+    in_reply_to = models.ForeignKey(
+        "self", verbose_name=_("in reply to"), null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
+    precursors = models.ManyToManyField(
+        "reference.CatalogueItem", verbose_name=_("precursors"), blank=True, related_name="messages"
+    )
+    hs_codes = models.JSONField(_("HS codes"), default=list, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [
+            models.Index(fields=["sender", "-sent_at"], name="exch_msg_sender_idx"),
+            models.Index(fields=["-sent_at"], name="exch_msg_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == MessageStatus.WITHDRAWN
+
+    @property
+    def releasability(self) -> list[str]:
+        return [org for org, flag in (("interpol", self.releasable_interpol), ("unodc", self.releasable_unodc)) if flag]
+
+
+class MessageCountry(models.Model):
+    """A country involved in what the message reports, with its role."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="countries")
+    country = CountryField(_("country"))
+    role = models.CharField(_("role"), max_length=12, choices=CountryRole.choices)
+
+    class Meta:
+        verbose_name = _("country involved")
+        verbose_name_plural = _("countries involved")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "country", "role"], name="exch_msgcountry_unique"),
+        ]
+        indexes = [models.Index(fields=["country", "message"], name="exch_msgcountry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.country.code} ({self.get_role_display()})"
+
+
+class MessageDistribution(models.Model):
+    """One target the sender chose: a community, a country (its NCPs) or a person."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="distribution")
+    target_kind = models.CharField(_("target"), max_length=10, choices=TargetKind.choices)
+    community = models.ForeignKey(
+        "directory.Community", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    country = CountryField(_("country"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("distribution target")
+        verbose_name_plural = _("distribution targets")
+        indexes = [models.Index(fields=["community", "message"], name="exch_dist_community_idx")]
+
+    def __str__(self) -> str:
+        if self.target_kind == TargetKind.COMMUNITY:
+            return str(self.community)
+        if self.target_kind == TargetKind.COUNTRY:
+            return str(self.country.name)
+        return str(self.user)
+
+
+class MessageRecipient(models.Model):
+    """A person who received the message: resolved and recorded when it was sent."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="messages_received")
+    reason = models.CharField(_("reason"), max_length=10, choices=RecipientReason.choices)
+    reason_detail = models.CharField(_("through"), max_length=200, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+        constraints = [models.UniqueConstraint(fields=["message", "user"], name="exch_recipient_unique")]
+        indexes = [models.Index(fields=["user", "message"], name="exch_recipient_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ← {self.message}"
+
+
+class MessageVersion(models.Model):
+    """The text of a message at one version: the original, each correction, the withdrawal."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    change = models.CharField(_("change"), max_length=12, choices=VersionKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message version")
+        verbose_name_plural = _("message versions")
+        ordering = ["message", "number"]
+        constraints = [models.UniqueConstraint(fields=["message", "number"], name="exch_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.message} v{self.number}"

@@ -1,0 +1,144 @@
+"""Every read of the secure exchange, scoped by `access.messages_visible_q`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from shieldhub.core.access import Perm, communities_visible_q, has_perm, message_body_visible, messages_visible_q
+from shieldhub.directory.models import Community
+from shieldhub.exchange.choices import MessageKind, MessageStatus
+from shieldhub.exchange.models import Message, MessageRecipient, MessageVersion
+
+DELIVERED = (MessageStatus.SENT, MessageStatus.WITHDRAWN)
+
+
+def _visible(user: Any) -> QuerySet[Message]:
+    return Message.objects.filter(messages_visible_q(user))
+
+
+def _with_my_receipt(qs: QuerySet[Message], user: Any) -> QuerySet[Message]:
+    mine = MessageRecipient.objects.filter(message=OuterRef("pk"), user=user)
+    return qs.annotate(
+        my_read_at=Subquery(mine.values("read_at")[:1]),
+        my_acknowledged_at=Subquery(mine.values("acknowledged_at")[:1]),
+    )
+
+
+def inbox_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Message]:
+    """Messages received by the user, newest first, with their own read/acknowledged times."""
+    filters = filters or {}
+    received = MessageRecipient.objects.filter(user=user)
+    if filters.get("unread"):
+        received = received.filter(read_at__isnull=True)
+    qs = _visible(user).filter(status__in=DELIVERED, pk__in=received.values("message_id"))
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("tlp"):
+        qs = qs.filter(tlp=filters["tlp"])
+    if filters.get("community"):
+        qs = qs.filter(distribution__community_id=filters["community"])
+    if filters.get("country"):
+        qs = qs.filter(countries__country=str(filters["country"]).upper())
+    if filters.get("precursor"):
+        qs = qs.filter(precursors__pk=filters["precursor"])
+    if filters.get("q"):
+        for word in str(filters["q"]).split()[:8]:
+            qs = qs.filter(Q(subject__icontains=word) | Q(body__icontains=word))
+    if filters.get("needs_my_answer"):
+        answered = Message.objects.filter(in_reply_to=OuterRef("pk"), sender=user)
+        qs = qs.filter(kind=MessageKind.RFI, status=MessageStatus.SENT).exclude(Exists(answered))
+    if any(filters.get(k) for k in ("community", "country", "precursor")):
+        qs = qs.distinct()
+    return _with_my_receipt(qs.select_related("sender"), user).order_by("-sent_at", "-pk")
+
+
+def sent_list(*, user: Any) -> QuerySet[Message]:
+    """Messages the user sent, with the number of recipients, read and acknowledged."""
+    from django.db.models import Count
+
+    return (
+        _visible(user)
+        .filter(sender=user)
+        .exclude(status=MessageStatus.DRAFT)
+        .annotate(
+            recipient_count=Count("recipients"),
+            read_count=Count("recipients", filter=Q(recipients__read_at__isnull=False)),
+            ack_count=Count("recipients", filter=Q(recipients__acknowledged_at__isnull=False)),
+        )
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def message_get(*, user: Any, pk: Any) -> Message:
+    """The message, if the user may see it; 404 otherwise."""
+    try:
+        return (
+            _with_my_receipt(_visible(user), user)
+            .select_related("sender", "in_reply_to", "thread_root")
+            .get(pk=int(pk))
+        )
+    except (Message.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def message_body(*, user: Any, message: Message) -> str | None:
+    """The body, or None when it is hidden from this user (a withdrawn message they received)."""
+    return message.body if message_body_visible(user, message) else None
+
+
+def message_thread(*, user: Any, message: Message) -> QuerySet[Message]:
+    """The messages of the thread this user may see, oldest first."""
+    root_id = message.thread_root_id or message.pk
+    return (
+        _with_my_receipt(_visible(user), user)
+        .filter(Q(pk=root_id) | Q(thread_root_id=root_id))
+        .exclude(status=MessageStatus.DRAFT)
+        .select_related("sender")
+        .order_by("sent_at", "pk")
+    )
+
+
+def message_receipts(*, user: Any, message: Message) -> QuerySet[MessageRecipient]:
+    """Who received the message, read and acknowledged it: for its sender only."""
+    message_get(user=user, pk=message.pk)
+    if message.sender_id != user.pk:
+        raise PermissionDenied
+    return (
+        MessageRecipient.objects.filter(message=message)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def message_versions(*, user: Any, message: Message) -> QuerySet[MessageVersion]:
+    message_get(user=user, pk=message.pk)
+    return MessageVersion.objects.filter(message=message).select_related("edited_by").order_by("number")
+
+
+def message_reply_audience(*, user: Any, message: Message) -> list[Any]:
+    """Who a reply would reach by default: the message's recipients and sender, minus the replier."""
+    from django.contrib.auth import get_user_model
+
+    message_get(user=user, pk=message.pk)
+    ids = set(MessageRecipient.objects.filter(message=message).values_list("user_id", flat=True))
+    ids.add(message.sender_id)
+    ids.discard(user.pk)
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("full_name", "email"))
+
+
+def unread_count(*, user: Any) -> int:
+    if not has_perm(user, Perm.EXCHANGE_USE):
+        return 0
+    unread = MessageRecipient.objects.filter(user=user, read_at__isnull=True)
+    return _visible(user).filter(status__in=DELIVERED, pk__in=unread.values("message_id")).count()
+
+
+def sendable_communities(*, user: Any) -> QuerySet[Community]:
+    """The communities the user may send to: those visible to them and not archived."""
+    if not has_perm(user, Perm.EXCHANGE_USE):
+        return Community.objects.none()
+    return Community.objects.filter(communities_visible_q(user), is_archived=False).order_by("kind", "name")

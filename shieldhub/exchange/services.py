@@ -1,0 +1,508 @@
+"""Every write to the secure exchange.
+
+Each service checks the actor's permission, validates (`full_clean`), writes inside
+`transaction.atomic()` and appends an audit entry in the same transaction. Recipients are resolved
+when a message is sent and recorded (`MessageRecipient`), with one `bulk_create` for the fan-out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries as country_registry
+
+from shieldhub.accounts.choices import Role
+from shieldhub.accounts.models import RoleGrant
+from shieldhub.core.access import ROLE_PERMISSIONS, Perm, communities_visible_q, has_perm, require, user_country
+from shieldhub.core.audit import audit_record, diff, snapshot
+from shieldhub.directory.models import Community, Membership
+from shieldhub.exchange.choices import (
+    ACKNOWLEDGED_KINDS,
+    TLP_ORDER,
+    CountryRole,
+    HandlingCode,
+    MessageKind,
+    MessageStatus,
+    RecipientReason,
+    TargetKind,
+    VersionKind,
+)
+from shieldhub.exchange.models import (
+    Message,
+    MessageCountry,
+    MessageDistribution,
+    MessageRecipient,
+    MessageVersion,
+)
+
+User = get_user_model()
+
+MESSAGE_WRITABLE = frozenset(
+    {
+        "kind",
+        "subject",
+        "body",
+        "language",
+        "tlp",
+        "handling_code",
+        "handling_text",
+        "source_reliability",
+        "information_credibility",
+        "releasable_interpol",
+        "releasable_unodc",
+        "hs_codes",
+        "tags",
+    }
+)
+_HS = re.compile(r"^\d{4}(\.?\d{2}){0,3}$")
+_MAX_TAG = 50
+
+
+@dataclass
+class Distribution:
+    """What the sender chose: community ids, ISO country codes (their NCPs), user ids."""
+
+    communities: list[int] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    users: list[int] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.communities or self.countries or self.users)
+
+
+@dataclass
+class _Resolved:
+    users: list[Any]
+    reasons: dict[int, tuple[str, str]]
+    communities: list[Community]
+    countries: list[str]
+    people: list[Any]
+
+
+def _exchange_roles() -> list[str]:
+    return [str(role) for role, perms in ROLE_PERMISSIONS.items() if Perm.EXCHANGE_USE in perms]
+
+
+def _eligible_users(*, releasability: list[str]) -> Any:
+    """Active users who may use the exchange; partners only where the releasability names them."""
+    qs = User.objects.filter(is_active=True, role_grants__role__in=_exchange_roles()).distinct()
+    barred_partners = RoleGrant.objects.filter(role=Role.PARTNER).exclude(user__partner_organisation__in=releasability)
+    return qs.exclude(pk__in=barred_partners.values("user_id"))
+
+
+def _resolve(*, actor: Any, distribution: Distribution, releasability: list[str]) -> _Resolved:
+    errors: dict[str, list[Any]] = {}
+    community_ids = sorted(set(distribution.communities))
+    communities = list(
+        Community.objects.filter(communities_visible_q(actor), pk__in=community_ids, is_archived=False).order_by("name")
+    )
+    if len(communities) != len(community_ids):
+        errors.setdefault("communities", []).append(_("You cannot send to one of these communities."))
+    codes = sorted({str(c).strip().upper() for c in distribution.countries if str(c).strip()})
+    unknown = [c for c in codes if c not in country_registry]
+    if unknown:
+        errors.setdefault("countries", []).append(_("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)})
+    eligible = _eligible_users(releasability=releasability)
+    user_ids = sorted(set(distribution.users))
+    people = list(eligible.filter(pk__in=user_ids).order_by("email"))
+    if len(people) != len(user_ids):
+        errors.setdefault("users", []).append(_("One of these people cannot receive messages."))
+    if errors:
+        raise ValidationError(errors)
+
+    reasons: dict[int, tuple[str, str]] = {}
+    # A named person first, then a country, then a community: the most specific reason is kept.
+    for person in people:
+        reasons.setdefault(person.pk, (RecipientReason.USER, ""))
+    if codes:
+        ncps = eligible.filter(role_grants__role=Role.NCP, country__in=codes).values_list("pk", "country")
+        for pk, code in ncps:
+            reasons.setdefault(pk, (RecipientReason.COUNTRY, str(code)))
+    if communities:
+        names = {c.pk: c.name for c in communities}
+        members = (
+            Membership.objects.filter(community__in=communities, user__in=eligible)
+            .order_by("community__name")
+            .values_list("user_id", "community_id")
+        )
+        for pk, community_id in members:
+            reasons.setdefault(pk, (RecipientReason.COMMUNITY, names[community_id]))
+    reasons.pop(actor.pk, None)
+    users = list(User.objects.filter(pk__in=list(reasons)).order_by("full_name", "email"))
+    return _Resolved(users=users, reasons=reasons, communities=communities, countries=codes, people=people)
+
+
+def _releasability(data: dict[str, Any]) -> list[str]:
+    return [org for org, key in (("interpol", "releasable_interpol"), ("unodc", "releasable_unodc")) if data.get(key)]
+
+
+def message_recipients_preview(
+    *, actor: Any, distribution: Distribution, data: dict[str, Any] | None = None
+) -> list[Any]:
+    """Exactly who would receive a message sent now to this distribution (the sender excluded)."""
+    require(actor, Perm.EXCHANGE_USE)
+    return _resolve(actor=actor, distribution=distribution, releasability=_releasability(data or {})).users
+
+
+# --- validation helpers --------------------------------------------------------------------------
+
+
+def _clean_codes(value: Any) -> list[str]:
+    codes = []
+    for item in value or []:
+        code = str(item).strip()
+        if not code:
+            continue
+        if not _HS.match(code):
+            raise ValidationError({"hs_codes": _("“%(value)s” is not an HS code.") % {"value": code}})
+        codes.append(code)
+    return list(dict.fromkeys(codes))
+
+
+def _clean_tags(value: Any) -> list[str]:
+    tags = []
+    for item in value or []:
+        tag = str(item).strip()
+        if not tag:
+            continue
+        if len(tag) > _MAX_TAG:
+            raise ValidationError({"tags": _("A tag is at most 50 characters long.")})
+        tags.append(tag)
+    return list(dict.fromkeys(tags))
+
+
+def _clean_countries(value: Any) -> list[tuple[str, str]]:
+    pairs = []
+    roles = set(CountryRole.values)
+    for item in value or []:
+        code, role = (str(item[0]).strip().upper(), str(item[1]))
+        if code not in country_registry or role not in roles:
+            raise ValidationError({"countries": _("Unknown country or role: %(value)s.") % {"value": f"{code} {role}"}})
+        pairs.append((code, role))
+    return list(dict.fromkeys(pairs))
+
+
+def _apply(message: Message, data: dict[str, Any]) -> None:
+    unknown = set(data) - MESSAGE_WRITABLE - {"precursors", "countries"}
+    if unknown:
+        raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    for key in MESSAGE_WRITABLE & set(data):
+        value = data[key]
+        if key == "hs_codes":
+            value = _clean_codes(value)
+        elif key == "tags":
+            value = _clean_tags(value)
+        elif value is None:
+            continue
+        setattr(message, key, value)
+
+
+def _validate(message: Message, actor: Any) -> None:
+    message.full_clean(exclude=["sender", "thread_root", "in_reply_to"])
+    if message.kind == MessageKind.SPECIAL_ALERT and not has_perm(actor, Perm.EXCHANGE_SPECIAL_ALERT):
+        raise ValidationError({"kind": _("Only the secretariat sends special alerts.")})
+    if message.handling_code == HandlingCode.OTHER and not message.handling_text.strip():
+        raise ValidationError({"handling_text": _("Describe the restriction.")})
+
+
+def _audit_state(message: Message) -> dict[str, Any]:
+    return snapshot(message)
+
+
+def _record_recipients(message: Message, resolved: _Resolved) -> None:
+    MessageRecipient.objects.bulk_create(
+        [
+            MessageRecipient(
+                message=message,
+                user_id=user.pk,
+                reason=resolved.reasons[user.pk][0],
+                reason_detail=resolved.reasons[user.pk][1],
+            )
+            for user in resolved.users
+        ],
+        batch_size=500,
+    )
+
+
+def _precursors(actor: Any, ids: Any) -> list[Any]:
+    from shieldhub.reference.selectors import catalogue_list
+
+    wanted = {int(i) for i in ids or []}
+    found = list(catalogue_list(user=actor).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise ValidationError({"precursors": _("Unknown precursor.")})
+    return found
+
+
+# --- sending and replying ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_send(*, actor: Any, data: dict[str, Any], distribution: Distribution) -> Message:
+    """Validate, resolve and record the recipients, write version 1 and send."""
+    require(actor, Perm.EXCHANGE_USE)
+    message = Message(sender=actor, sender_country=user_country(actor) or "")
+    _apply(message, data)
+    _validate(message, actor)
+    precursors = _precursors(actor, data.get("precursors"))
+    involved = _clean_countries(data.get("countries"))
+    if distribution.is_empty():
+        raise ValidationError({"distribution": _("Choose at least one community, country or person.")})
+    resolved = _resolve(actor=actor, distribution=distribution, releasability=message.releasability)
+    if not resolved.users:
+        raise ValidationError({"distribution": _("Nobody would receive this message.")})
+    now = timezone.now()
+    message.status = MessageStatus.SENT
+    message.sent_at = now
+    message.version = 1
+    message.save()
+    message.precursors.set(precursors)
+    MessageCountry.objects.bulk_create(
+        [MessageCountry(message=message, country=code, role=role) for code, role in involved]
+    )
+    MessageDistribution.objects.bulk_create(
+        [
+            MessageDistribution(message=message, target_kind=TargetKind.COMMUNITY, community=c)
+            for c in resolved.communities
+        ]
+        + [MessageDistribution(message=message, target_kind=TargetKind.COUNTRY, country=c) for c in resolved.countries]
+        + [MessageDistribution(message=message, target_kind=TargetKind.USER, user=u) for u in resolved.people]
+    )
+    _record_recipients(message, resolved)
+    MessageVersion.objects.create(
+        message=message,
+        number=1,
+        subject=message.subject,
+        body=message.body,
+        change=VersionKind.ORIGINAL,
+        edited_by=actor,
+        created_at=now,
+    )
+    audit_record(
+        actor=actor,
+        action="exchange.message_send",
+        obj=message,
+        changes=diff(None, _audit_state(message)),
+        extra={
+            "recipients": len(resolved.users),
+            "communities": [c.pk for c in resolved.communities],
+            "countries": resolved.countries,
+            "users": [u.pk for u in resolved.people],
+            "precursors": [p.pk for p in precursors],
+        },
+    )
+    return message
+
+
+def _require_visible(actor: Any, message: Message) -> None:
+    from shieldhub.exchange.selectors import message_get
+
+    message_get(user=actor, pk=message.pk)
+
+
+@transaction.atomic
+def message_reply(*, actor: Any, parent: Message, data: dict[str, Any], narrow_to: list[int] | None = None) -> Message:
+    """A reply to the parent's recipients and sender (minus the replier), or to a subset of them."""
+    require(actor, Perm.EXCHANGE_USE)
+    _require_visible(actor, parent)
+    if parent.status != MessageStatus.SENT:
+        raise ValidationError(_("A withdrawn message cannot be answered."))
+    audience = set(MessageRecipient.objects.filter(message=parent).values_list("user_id", flat=True))
+    audience.add(parent.sender_id)
+    if narrow_to is not None:
+        keep = {int(pk) for pk in narrow_to}
+        if not keep <= audience:
+            raise ValidationError({"narrow_to": _("A reply stays within the original distribution.")})
+        audience = keep
+    audience.discard(actor.pk)
+    releasability = parent.releasability
+    users = list(_eligible_users(releasability=releasability).filter(pk__in=audience).order_by("full_name", "email"))
+    if not users:
+        raise ValidationError({"narrow_to": _("Nobody would receive this reply.")})
+    tlp = data.get("tlp") or parent.tlp
+    if TLP_ORDER.index(tlp) < TLP_ORDER.index(parent.tlp):
+        raise ValidationError({"tlp": _("A reply cannot carry a less restrictive TLP than the message it answers.")})
+    subject = (data.get("subject") or "").strip() or _("Re: %(subject)s") % {"subject": parent.subject}
+    message = Message(
+        kind=MessageKind.INFORMATION,
+        subject=str(subject)[:200],
+        body=data.get("body") or "",
+        language=data.get("language") or parent.language,
+        tlp=tlp,
+        handling_code=parent.handling_code,
+        handling_text=parent.handling_text,
+        source_reliability=data.get("source_reliability") or "",
+        information_credibility=data.get("information_credibility") or "",
+        releasable_interpol=parent.releasable_interpol,
+        releasable_unodc=parent.releasable_unodc,
+        sender=actor,
+        sender_country=user_country(actor) or "",
+        thread_root_id=parent.thread_root_id or parent.pk,
+        in_reply_to=parent,
+    )
+    _validate(message, actor)
+    now = timezone.now()
+    message.status = MessageStatus.SENT
+    message.sent_at = now
+    message.save()
+    resolved = _Resolved(
+        users=users,
+        reasons={u.pk: (RecipientReason.THREAD, "") for u in users},
+        communities=[],
+        countries=[],
+        people=users,
+    )
+    MessageDistribution.objects.bulk_create(
+        [MessageDistribution(message=message, target_kind=TargetKind.USER, user=u) for u in users]
+    )
+    _record_recipients(message, resolved)
+    MessageVersion.objects.create(
+        message=message, number=1, subject=message.subject, body=message.body, change=VersionKind.ORIGINAL,
+        edited_by=actor, created_at=now,
+    )  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="exchange.message_reply",
+        obj=message,
+        changes=diff(None, _audit_state(message)),
+        extra={"in_reply_to": parent.pk, "recipients": len(users), "narrowed": narrow_to is not None},
+    )
+    return message
+
+
+# --- receipts ------------------------------------------------------------------------------------
+
+
+def _own_receipt(actor: Any, message: Message) -> MessageRecipient:
+    _require_visible(actor, message)
+    receipt = MessageRecipient.objects.select_for_update().filter(message=message, user=actor).first()
+    if receipt is None:
+        raise PermissionDenied
+    return receipt
+
+
+@transaction.atomic
+def message_mark_read(*, actor: Any, message: Message) -> bool:
+    """Record the first reading by a recipient. True when it was unread."""
+    require(actor, Perm.EXCHANGE_USE)
+    _require_visible(actor, message)
+    receipt = MessageRecipient.objects.select_for_update().filter(message=message, user=actor).first()
+    if receipt is None or receipt.read_at is not None:
+        return False
+    receipt.read_at = timezone.now()
+    receipt.save(update_fields=["read_at"])
+    audit_record(actor=actor, action="exchange.message_read", obj=message, extra={"version": message.version})
+    return True
+
+
+@transaction.atomic
+def message_acknowledge(*, actor: Any, message: Message) -> MessageRecipient:
+    """A recipient confirms an alert was received (reading it too)."""
+    require(actor, Perm.EXCHANGE_USE)
+    receipt = _own_receipt(actor, message)
+    if message.kind not in ACKNOWLEDGED_KINDS:
+        raise ValidationError(_("Only alerts are acknowledged."))
+    if message.status != MessageStatus.SENT:
+        raise ValidationError(_("A withdrawn message cannot be acknowledged."))
+    if receipt.acknowledged_at is not None:
+        return receipt
+    now = timezone.now()
+    receipt.acknowledged_at = now
+    receipt.read_at = receipt.read_at or now
+    receipt.save(update_fields=["acknowledged_at", "read_at"])
+    audit_record(actor=actor, action="exchange.message_acknowledge", obj=message, extra={"version": message.version})
+    return receipt
+
+
+# --- corrections and withdrawals -----------------------------------------------------------------
+
+
+def _require_sender(actor: Any, message: Message) -> None:
+    require(actor, Perm.EXCHANGE_USE)
+    _require_visible(actor, message)
+    if message.sender_id != actor.pk:
+        raise PermissionDenied
+    if message.status != MessageStatus.SENT:
+        raise ValidationError(_("This message has been withdrawn."))
+
+
+def _new_version(*, actor: Any, message: Message, change: str, note: str) -> MessageVersion:
+    message.version += 1
+    version = MessageVersion.objects.create(
+        message=message,
+        number=message.version,
+        subject=message.subject,
+        body=message.body,
+        change=change,
+        note=note,
+        edited_by=actor,
+    )
+    # Everyone who received the original sees it again as unread.
+    MessageRecipient.objects.filter(message=message).update(read_at=None)
+    return version
+
+
+@transaction.atomic
+def message_correct(*, actor: Any, message: Message, subject: str, body: str, note: str = "") -> Message:
+    """The sender corrects the text: a new version; recipients see it as unread again."""
+    _require_sender(actor, message)
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    before = snapshot(message, ["subject", "body", "version"])
+    message.subject = subject.strip()
+    message.body = body
+    _validate(message, actor)
+    if not note.strip():
+        raise ValidationError({"note": _("Say what was corrected.")})
+    _new_version(actor=actor, message=message, change=VersionKind.CORRECTION, note=note.strip())
+    message.save(update_fields=["subject", "body", "version"])
+    audit_record(
+        actor=actor,
+        action="exchange.message_correct",
+        obj=message,
+        changes=diff(before, snapshot(message, ["subject", "body", "version"])),
+        extra={"note": note.strip()},
+    )
+    return message
+
+
+@transaction.atomic
+def message_withdraw(*, actor: Any, message: Message, note: str) -> Message:
+    """The sender withdraws the message: recipients keep the entry, not the body."""
+    _require_sender(actor, message)
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the message is withdrawn.")})
+    before = snapshot(message, ["status", "version"])
+    message.status = MessageStatus.WITHDRAWN
+    _new_version(actor=actor, message=message, change=VersionKind.WITHDRAWAL, note=note.strip())
+    message.save(update_fields=["status", "version"])
+    audit_record(
+        actor=actor,
+        action="exchange.message_withdraw",
+        obj=message,
+        changes=diff(before, snapshot(message, ["status", "version"])),
+        extra={"note": note.strip()},
+    )
+    return message
+
+
+def distribution_from_ids(*, communities: Any = (), countries: Any = (), users: Any = ()) -> Distribution:
+    return Distribution(
+        communities=[int(c) for c in communities or []],
+        countries=[str(c) for c in countries or []],
+        users=[int(u) for u in users or []],
+    )
+
+
+def users_by_email(emails: list[str]) -> tuple[list[int], list[str]]:
+    """User ids for these addresses, and the addresses that match no active account."""
+    wanted = {e.strip().lower() for e in emails if e.strip()}
+    found = dict(User.objects.filter(email__in=wanted, is_active=True).values_list("email", "pk"))
+    return [found[e] for e in sorted(found)], sorted(wanted - set(found))
