@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("reference/", include("shieldhub.reference.urls")),
     path("directory/", include("shieldhub.directory.urls")),
+    path("exchange/", include("shieldhub.exchange.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -12,7 +12,7 @@ from shieldhub.core.access import Perm, user_perms
 # (label, url name or None when the module is not built yet, permission needed, path prefix)
 NAV = [
     (_("Home"), "core:home", None, "/$"),
-    (_("Exchange"), None, None, "/exchange/"),
+    (_("Exchange"), "exchange:inbox", Perm.EXCHANGE_USE, "/exchange/"),
     (_("Seizures"), None, None, "/seizures/"),
     (_("Shipments"), None, None, "/shipments/"),
     (_("Analysis"), None, None, "/analysis/"),

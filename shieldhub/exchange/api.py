@@ -1,0 +1,212 @@
+"""`/api/v1/exchange`: send, reply, inbox, read, acknowledge, receipts and the recipients preview.
+
+The same selectors and services as the pages: a message the caller may not see is a 404; the
+body of a withdrawn message is null for its recipients. Writes need the `write` scope.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from shieldhub.core.access import Perm, message_body_visible, require
+from shieldhub.core.api import require_scope
+from shieldhub.exchange import selectors, services
+from shieldhub.exchange.choices import CountryRole
+from shieldhub.exchange.models import Message
+from shieldhub.exchange.services import Distribution
+
+router = Router(tags=["exchange"])
+
+
+class DistributionIn(Schema):
+    communities: list[int] = Field(default_factory=list, description="Community ids.")
+    countries: list[str] = Field(default_factory=list, description="ISO codes: the countries' active NCPs.")
+    users: list[int] = Field(default_factory=list, description="User ids.")
+
+    def to_distribution(self) -> Distribution:
+        return Distribution(communities=self.communities, countries=self.countries, users=self.users)
+
+
+class CountryIn(Schema):
+    country: str
+    role: CountryRole
+
+
+class MessageIn(Schema):
+    kind: str = "information"
+    subject: str
+    body: str
+    language: str = "en"
+    tlp: str = "amber"
+    handling_code: str = ""
+    handling_text: str = ""
+    source_reliability: str = ""
+    information_credibility: str = ""
+    releasable_interpol: bool = False
+    releasable_unodc: bool = False
+    precursors: list[int] = Field(default_factory=list, description="Catalogue item ids.")
+    countries: list[CountryIn] = Field(default_factory=list)
+    hs_codes: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    distribution: DistributionIn
+
+    def data(self) -> dict[str, Any]:
+        data = self.dict(exclude={"distribution", "countries"})
+        data["countries"] = [(c.country, str(c.role)) for c in self.countries]
+        return data
+
+
+class PreviewIn(Schema):
+    distribution: DistributionIn
+    releasable_interpol: bool = False
+    releasable_unodc: bool = False
+
+
+class ReplyIn(Schema):
+    body: str
+    subject: str = ""
+    tlp: str = ""
+    narrow_to: list[int] | None = Field(None, description="User ids to keep; omit to reply to everyone.")
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+    email: str
+    country: str
+
+    @staticmethod
+    def resolve_country(obj: Any) -> str:
+        return obj.country.code if obj.country else ""
+
+
+class MessageSummary(Schema):
+    id: int
+    kind: str
+    subject: str
+    tlp: str
+    status: str
+    version: int
+    sender: PersonOut
+    sender_country: str
+    sent_at: dt.datetime | None
+    thread_root: int | None = Field(None, alias="thread_root_id")
+    in_reply_to: int | None = Field(None, alias="in_reply_to_id")
+    read_at: dt.datetime | None = Field(None, alias="my_read_at")
+    acknowledged_at: dt.datetime | None = Field(None, alias="my_acknowledged_at")
+
+    @staticmethod
+    def resolve_sender_country(obj: Message) -> str:
+        return obj.sender_country.code if obj.sender_country else ""
+
+
+class MessageOut(MessageSummary):
+    body: str | None = Field(description="Null for the recipients of a withdrawn message.")
+    language: str
+    handling_code: str
+    handling_text: str
+    source_reliability: str
+    information_credibility: str
+    releasability: list[str]
+    hs_codes: list[str]
+    tags: list[str]
+    precursors: list[str]
+    countries: list[dict[str, str]]
+
+    @staticmethod
+    def resolve_body(obj: Message, context: dict[str, Any]) -> str | None:
+        user = getattr(context.get("request"), "user", None)
+        return obj.body if message_body_visible(user, obj) else None
+
+    @staticmethod
+    def resolve_precursors(obj: Message) -> list[str]:
+        return [p.code for p in obj.precursors.all()]
+
+    @staticmethod
+    def resolve_countries(obj: Message) -> list[dict[str, str]]:
+        return [{"country": c.country.code, "role": c.role} for c in obj.countries.all()]
+
+
+class ReceiptOut(Schema):
+    user: PersonOut
+    reason: str
+    reason_detail: str
+    read_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+
+
+class InboxFilters(Schema):
+    kind: str | None = None
+    tlp: str | None = None
+    unread: bool | None = None
+    community: int | None = None
+    country: str | None = None
+    precursor: int | None = None
+    q: str | None = None
+    needs_my_answer: bool | None = None
+
+
+def _fresh(request: HttpRequest, pk: int) -> Message:
+    return selectors.message_get(user=request.user, pk=pk)
+
+
+@router.get("/inbox", response=list[MessageSummary])
+@paginate(PageNumberPagination, page_size=50)
+def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> Any:
+    require(request.user, Perm.EXCHANGE_USE)
+    return selectors.inbox_list(user=request.user, filters=filters.dict(exclude_none=True))
+
+
+@router.post("/messages", response={201: MessageOut})
+def send(request: HttpRequest, payload: MessageIn) -> Any:
+    require_scope(request, "write")
+    message = services.message_send(
+        actor=request.user, data=payload.data(), distribution=payload.distribution.to_distribution()
+    )
+    return Status(201, _fresh(request, message.pk))
+
+
+@router.get("/messages/{message_id}", response=MessageOut)
+def message_detail(request: HttpRequest, message_id: int) -> Any:
+    return _fresh(request, message_id)
+
+
+@router.post("/messages/{message_id}/reply", response={201: MessageOut})
+def reply(request: HttpRequest, message_id: int, payload: ReplyIn) -> Any:
+    require_scope(request, "write")
+    parent = _fresh(request, message_id)
+    message = services.message_reply(
+        actor=request.user, parent=parent, data=payload.dict(exclude={"narrow_to"}), narrow_to=payload.narrow_to
+    )
+    return Status(201, _fresh(request, message.pk))
+
+
+@router.post("/messages/{message_id}/read", response=MessageSummary)
+def mark_read(request: HttpRequest, message_id: int) -> Any:
+    require_scope(request, "write")
+    services.message_mark_read(actor=request.user, message=_fresh(request, message_id))
+    return _fresh(request, message_id)
+
+
+@router.post("/messages/{message_id}/acknowledge", response=MessageSummary)
+def acknowledge(request: HttpRequest, message_id: int) -> Any:
+    require_scope(request, "write")
+    services.message_acknowledge(actor=request.user, message=_fresh(request, message_id))
+    return _fresh(request, message_id)
+
+
+@router.get("/messages/{message_id}/receipts", response=list[ReceiptOut])
+def receipts(request: HttpRequest, message_id: int) -> Any:
+    result: Any = selectors.message_receipts(user=request.user, message=_fresh(request, message_id))
+    return list(result)
+
+
+@router.post("/recipients/preview", response=list[PersonOut])
+def recipients_preview(request: HttpRequest, payload: PreviewIn) -> Any:
+    require_scope(request, "write")
+    return services.message_recipients_preview(
+        actor=request.user, distribution=payload.distribution.to_distribution(), data=payload.dict()
+    )

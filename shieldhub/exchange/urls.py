@@ -1,0 +1,18 @@
+from django.urls import path
+
+from shieldhub.exchange import views
+
+app_name = "exchange"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("unread-count/", views.unread_count, name="unread-count"),
+    path("sent/", views.sent, name="sent"),
+    path("compose/", views.compose, name="compose"),
+    path("compose/preview/", views.recipients_preview, name="recipients-preview"),
+    path("messages/<int:pk>/", views.message_detail, name="message-detail"),
+    path("messages/<int:pk>/reply/", views.message_reply, name="message-reply"),
+    path("messages/<int:pk>/acknowledge/", views.message_acknowledge, name="message-acknowledge"),
+    path("messages/<int:pk>/correct/", views.message_correct, name="message-correct"),
+    path("messages/<int:pk>/withdraw/", views.message_withdraw, name="message-withdraw"),
+]

@@ -1,0 +1,201 @@
+"""Exchange pages: inbox, compose (with a recipients preview), message detail, sent messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from shieldhub.core.access import Perm, require
+from shieldhub.core.pagination import paginate, query_without_page
+from shieldhub.exchange import forms, selectors, services
+from shieldhub.exchange.choices import ACKNOWLEDGED_KINDS, MessageStatus
+from shieldhub.exchange.rendering import render_markdown
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _filters(form: forms.InboxFilterForm) -> dict[str, Any]:
+    if not form.is_bound or not form.is_valid():
+        return {}
+    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
+    for key in ("community", "precursor"):
+        if key in data:
+            data[key] = data[key].pk
+    return data
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EXCHANGE_USE)
+    form = forms.InboxFilterForm(request.GET or None, user=request.user)
+    page = paginate(request, selectors.inbox_list(user=request.user, filters=_filters(form)))
+    context = {"form": form, "page": page, "query": query_without_page(request)}
+    return render(request, "exchange/inbox.html", context)
+
+
+@never_cache
+@login_required
+def unread_count(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EXCHANGE_USE)
+    return render(request, "exchange/_unread_count.html", {"unread": selectors.unread_count(user=request.user)})
+
+
+@login_required
+def sent(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EXCHANGE_USE)
+    page = paginate(request, selectors.sent_list(user=request.user))
+    return render(request, "exchange/sent.html", {"page": page, "query": query_without_page(request)})
+
+
+@login_required
+def compose(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EXCHANGE_USE)
+    form = forms.ComposeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = services.message_send(
+                actor=request.user, data=form.message_data(), distribution=form.distribution()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Message sent."))
+            return redirect("exchange:message-detail", pk=message.pk)
+    return render(request, "exchange/compose.html", {"form": form})
+
+
+@require_POST
+@login_required
+def recipients_preview(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EXCHANGE_USE)
+    form = forms.PreviewForm(request.POST, user=request.user)
+    recipients: list[Any] = []
+    error = ""
+    if form.is_valid():
+        try:
+            recipients = services.message_recipients_preview(
+                actor=request.user, distribution=form.distribution(), data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    return render(request, "exchange/_recipients_preview.html", {"recipients": recipients, "error": error})
+
+
+@login_required
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    message = selectors.message_get(user=request.user, pk=pk)
+    if services.message_mark_read(actor=request.user, message=message):
+        message = selectors.message_get(user=request.user, pk=pk)
+    is_sender = message.sender_id == request.user.pk
+    thread = list(selectors.message_thread(user=request.user, message=message))
+    for item in thread:
+        body = selectors.message_body(user=request.user, message=item)
+        item.body_html = render_markdown(body) if body is not None else None  # type: ignore[attr-defined]
+    body = selectors.message_body(user=request.user, message=message)
+    context = {
+        "message": message,
+        "body_html": render_markdown(body) if body is not None else None,
+        "thread": thread,
+        "is_sender": is_sender,
+        "versions": selectors.message_versions(user=request.user, message=message),
+        "receipts": selectors.message_receipts(user=request.user, message=message) if is_sender else None,
+        "can_acknowledge": not is_sender
+        and message.kind in ACKNOWLEDGED_KINDS
+        and message.status == MessageStatus.SENT
+        and getattr(message, "my_acknowledged_at", None) is None,
+        "can_reply": message.status == MessageStatus.SENT,
+        "reply_form": forms.ReplyForm(audience=selectors.message_reply_audience(user=request.user, message=message)),
+        "precursors": message.precursors.all(),
+        "countries": message.countries.all(),
+    }
+    return render(request, "exchange/message_detail.html", context)
+
+
+@require_POST
+@login_required
+def message_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = selectors.message_get(user=request.user, pk=pk)
+    form = forms.ReplyForm(request.POST, audience=selectors.message_reply_audience(user=request.user, message=parent))
+    if form.is_valid():
+        try:
+            reply = services.message_reply(
+                actor=request.user, parent=parent, data={"body": form.cleaned_data["body"]}, narrow_to=form.narrow()
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Reply sent."))
+            return redirect("exchange:message-detail", pk=reply.pk)
+    else:
+        messages.error(request, _("Write a reply first."))
+    return redirect("exchange:message-detail", pk=parent.pk)
+
+
+@require_POST
+@login_required
+def message_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    message = selectors.message_get(user=request.user, pk=pk)
+    try:
+        services.message_acknowledge(actor=request.user, message=message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Receipt acknowledged."))
+    return redirect("exchange:message-detail", pk=message.pk)
+
+
+@login_required
+def message_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    message = selectors.message_get(user=request.user, pk=pk)
+    initial = {"subject": message.subject, "body": message.body}
+    form = forms.CorrectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_correct(actor=request.user, message=message, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Correction sent to every recipient."))
+            return redirect("exchange:message-detail", pk=message.pk)
+    elif request.method != "POST" and message.sender_id != request.user.pk:
+        raise_denied()
+    return render(request, "exchange/message_correct.html", {"message": message, "form": form})
+
+
+@login_required
+def message_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    message = selectors.message_get(user=request.user, pk=pk)
+    form = forms.WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_withdraw(actor=request.user, message=message, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Message withdrawn."))
+            return redirect("exchange:message-detail", pk=message.pk)
+    elif request.method != "POST" and message.sender_id != request.user.pk:
+        raise_denied()
+    return render(request, "exchange/message_withdraw.html", {"message": message, "form": form})
+
+
+def raise_denied() -> None:
+    from django.core.exceptions import PermissionDenied
+
+    raise PermissionDenied
