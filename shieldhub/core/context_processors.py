@@ -24,6 +24,9 @@ NAV = [
 ]
 
 
+NAV_BADGES = {"exchange:inbox": "exchange:unread-count"}
+
+
 def shieldhub(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     perms = user_perms(user)
@@ -35,7 +38,9 @@ def shieldhub(request: HttpRequest) -> dict[str, Any]:
             if url_name is None:
                 continue  # modules still to come are not shown as dead links
             active = request.path == "/" if prefix == "/$" else request.path.startswith(prefix)
-            items.append({"label": label, "url": reverse(url_name), "active": active})
+            # a small count that htmx refreshes (the exchange's unread messages)
+            badge_url = reverse(NAV_BADGES[url_name]) if url_name in NAV_BADGES else None
+            items.append({"label": label, "url": reverse(url_name), "active": active, "badge_url": badge_url})
     return {
         "nav_items": items,
         "perms_flags": {p.name.lower(): (p in perms) for p in Perm},

@@ -49,3 +49,10 @@ def test_openapi_document_and_docs_page(login, coordinator, client):
     assert docs.status_code == 200
     assert "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()  # vendored, no CDN
     assert "cdn." not in docs.content.decode()
+
+
+def test_navigation_polls_the_unread_count_for_exchange_users(login, ncp_fr, donor):
+    body = login(ncp_fr).get("/").content.decode()
+    assert 'hx-get="/exchange/unread-count/"' in body
+    body = login(donor).get("/").content.decode()
+    assert "/exchange/" not in body  # donors have no exchange
