@@ -558,4 +558,84 @@ def _load() -> None:
         directory.membership_add(actor=assistant, community=region_c, user=coordinator, role="moderator")
     for email in ("ncp.fr@demo.example", "ncp.in@demo.example", "partner.interpol@demo.example"):
         directory.membership_add(actor=assistant, community=group, user=users[email])
+    _demo_messages(users, global_c, regional)
     assert Authenticator.objects.filter(type="totp").count() == len(demo_accounts())
+
+
+def _demo_messages(users: dict[str, Any], global_c: Any, regional: dict[str, Any]) -> None:
+    """A few exchanges between NCPs and the secretariat, so the inbox is not empty."""
+    from shieldhub.exchange import services as exchange
+    from shieldhub.exchange.services import Distribution
+    from shieldhub.reference.models import CatalogueItem
+
+    catalogue = dict(CatalogueItem.objects.values_list("code", "pk"))
+    fr, ke, ng, jo = (users[f"ncp.{c}@demo.example"] for c in ("fr", "ke", "ng", "jo"))
+    analyst, coordinator = users["analyst@demo.example"], users["coordinator@demo.example"]
+
+    alert = exchange.message_send(
+        actor=ke,
+        data={
+            "kind": "alert",
+            "subject": "Ammonium nitrate declared as urea at Mombasa",
+            "body": "On 12 November a 40 ft container declared as **urea fertiliser** (HS 3102.10) was found to hold "
+            "24 t of porous ammonium nitrate prills. Consignee: a newly registered trading company in Kampala.\n\n"
+            "- Route: Jebel Ali → Mombasa → Malaba (transit)\n- Detection: risk profiling, then laboratory test\n\n"
+            "Please check recent imports from the same shipper.",
+            "tlp": "amber",
+            "handling_code": "customs_only",
+            "source_reliability": "B",
+            "information_credibility": "2",
+            "hs_codes": ["3102.10", "3102.30"],
+            "tags": ["misdeclaration", "transit"],
+            "precursors": [catalogue[c] for c in ("ammonium-nitrate", "urea") if c in catalogue],
+            "countries": [("AE", "origin"), ("KE", "reporting"), ("UG", "destination")],
+        },
+        distribution=Distribution(communities=[regional["ESA"].pk] if "ESA" in regional else [global_c.pk]),
+    )
+    exchange.message_reply(
+        actor=coordinator,
+        parent=alert,
+        data={
+            "kind": "information",
+            "subject": "Re: Ammonium nitrate declared as urea at Mombasa",
+            "body": "Thank you. The analyst will cross-check the shipper against last year's seizures.",
+        },
+    )
+    exchange.message_send(
+        actor=analyst,
+        data={
+            "kind": "information",
+            "subject": "Quarterly trend: hydrogen peroxide seizures in postal and express flows",
+            "body": "Seizures of concentrated hydrogen peroxide (above 12 %) in express consignments rose this quarter. "
+            "A short analysis is attached to the next donor report; NCPs are invited to share comparable cases.",
+            "tlp": "green",
+            "precursors": [catalogue["hydrogen-peroxide"]] if "hydrogen-peroxide" in catalogue else [],
+        },
+        distribution=Distribution(communities=[global_c.pk]),
+    )
+    rfi = exchange.message_send(
+        actor=fr,
+        data={
+            "kind": "rfi",
+            "subject": "Demande de renseignements : expéditeur de chlorate de sodium",
+            "body": "Une société de négoce déclare exporter du chlorate de sodium vers Lagos. Pouvez-vous confirmer "
+            "que le destinataire est un utilisateur final connu ?",
+            "language": "fr",
+            "tlp": "amber",
+            "countries": [("FR", "origin"), ("NG", "destination")],
+        },
+        distribution=Distribution(countries=["NG"]),
+    )
+    exchange.message_mark_read(actor=ng, message=rfi)
+    exchange.message_send(
+        actor=jo,
+        data={
+            "kind": "alert",
+            "subject": "Detonators concealed in a vehicle spare-parts consignment",
+            "body": "Electric detonators were found in the door panels of a spare-parts consignment at Al-Omari border "
+            "crossing. Details to the regional community only.",
+            "tlp": "red",
+            "handling_code": "no_onward_sharing",
+        },
+        distribution=Distribution(communities=[regional["MENA"].pk] if "MENA" in regional else [global_c.pk]),
+    )

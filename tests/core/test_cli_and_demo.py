@@ -70,6 +70,16 @@ def test_demo_prepares_accounts_and_data_and_keeps_them_on_a_second_run(capsys):
     assert Community.objects.filter(kind="regional").count() == 6
     assert User.objects.get(email="ncp.fr@demo.example").person.family_name == "Martin"
     assert audit_verify().ok
+    # the exchange has a few messages, seen only by those they were sent to
+    from shieldhub.exchange.selectors import inbox_list
+
+    ke_region_ncp = User.objects.get(email="ncp.ke@demo.example")
+    fr = User.objects.get(email="ncp.fr@demo.example")
+    ng = User.objects.get(email="ncp.ng@demo.example")
+    assert any("Mombasa" in m.subject for m in inbox_list(user=User.objects.get(email="coordinator@demo.example")))
+    assert not any("Mombasa" in m.subject for m in inbox_list(user=fr))  # an ESA alert, FR is in Europe
+    assert any(m.kind == "rfi" for m in inbox_list(user=ng))
+    assert ke_region_ncp.memberships.exists()
 
     counts = (Person.objects.count(), Organisation.objects.count(), User.objects.count())
     call_command("demo", no_serve=True)
