@@ -590,7 +590,10 @@ def _demo_messages(users: dict[str, Any], global_c: Any, regional: dict[str, Any
             "precursors": [catalogue[c] for c in ("ammonium-nitrate", "urea") if c in catalogue],
             "countries": [("AE", "origin"), ("KE", "reporting"), ("UG", "destination")],
         },
-        distribution=Distribution(communities=[regional["ESA"].pk] if "ESA" in regional else [global_c.pk]),
+        # East and West Africa: the transit corridors concerned
+        distribution=Distribution(
+            communities=[regional[r].pk for r in ("ESA", "WCA") if r in regional] or [global_c.pk]
+        ),
     )
     exchange.message_reply(
         actor=coordinator,
