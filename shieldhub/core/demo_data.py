@@ -590,9 +590,9 @@ def _demo_messages(users: dict[str, Any], global_c: Any, regional: dict[str, Any
             "precursors": [catalogue[c] for c in ("ammonium-nitrate", "urea") if c in catalogue],
             "countries": [("AE", "origin"), ("KE", "reporting"), ("UG", "destination")],
         },
-        # East and West Africa: the transit corridors concerned
+        # the sender's regional community, and Nigeria's NCPs (the same shipper was seen in Lagos)
         distribution=Distribution(
-            communities=[regional[r].pk for r in ("ESA", "WCA") if r in regional] or [global_c.pk]
+            communities=[regional["ESA"].pk] if "ESA" in regional else [global_c.pk], countries=["NG"]
         ),
     )
     exchange.message_reply(
