@@ -51,6 +51,7 @@ class MessageIn(Schema):
     countries: list[CountryIn] = Field(default_factory=list)
     hs_codes: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    deadline: dt.date | None = Field(None, description="Requests for information: default 10 working days.")
     distribution: DistributionIn
 
     def data(self) -> dict[str, Any]:
@@ -97,6 +98,8 @@ class MessageSummary(Schema):
     in_reply_to: int | None = Field(None, alias="in_reply_to_id")
     read_at: dt.datetime | None = Field(None, alias="my_read_at")
     acknowledged_at: dt.datetime | None = Field(None, alias="my_acknowledged_at")
+    deadline: dt.date | None = None
+    answer_status: str | None = Field(None, alias="my_answer_status", description="Requests: my answer.")
 
     @staticmethod
     def resolve_sender_country(obj: Message) -> str:
@@ -136,6 +139,24 @@ class ReceiptOut(Schema):
     reason_detail: str
     read_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    answer_status: str
+    answered_at: dt.datetime | None
+    decline_reason: str
+
+
+class DeclineIn(Schema):
+    reason: str
+
+
+class ResponseRateOut(Schema):
+    country: str
+    country_name: str
+    total: int
+    on_time: int
+    late: int
+    never: int
+    declined: int
+    open: int
 
 
 class InboxFilters(Schema):
@@ -210,3 +231,16 @@ def recipients_preview(request: HttpRequest, payload: PreviewIn) -> Any:
     return services.message_recipients_preview(
         actor=request.user, distribution=payload.distribution.to_distribution(), data=payload.dict()
     )
+
+
+@router.post("/messages/{message_id}/decline", response=MessageSummary)
+def decline(request: HttpRequest, message_id: int, payload: DeclineIn) -> Any:
+    require_scope(request, "write")
+    services.rfi_decline(actor=request.user, message=_fresh(request, message_id), reason=payload.reason)
+    return _fresh(request, message_id)
+
+
+@router.get("/response-rates", response=list[ResponseRateOut])
+def response_rates(request: HttpRequest) -> Any:
+    """Per addressee country (at most one row per country, so not paginated)."""
+    return selectors.response_rates(user=request.user)

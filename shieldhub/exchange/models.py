@@ -24,6 +24,18 @@ from shieldhub.exchange.choices import (
 )
 
 
+class AnswerStatus(models.TextChoices):
+    """Where one addressee of a request for information stands."""
+
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    OVERDUE = "overdue", _("Overdue")
+    DECLINED = "declined", _("Declined")
+
+
+PENDING_ANSWER = (AnswerStatus.OPEN, AnswerStatus.OVERDUE)
+
+
 class Message(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices, default=MessageKind.INFORMATION)
     subject = models.CharField(_("subject"), max_length=200)
@@ -68,6 +80,10 @@ class Message(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Requests for information only: when the answers are due, and when the coordinators were told
+    # that some addressees are overdue.
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("message")
@@ -144,12 +160,22 @@ class MessageRecipient(models.Model):
     reason_detail = models.CharField(_("through"), max_length=200, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    # Requests for information only (blank for other kinds).
+    answer_status = models.CharField(
+        _("answer status"), max_length=10, choices=AnswerStatus.choices, blank=True, default=""
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("recipient")
         verbose_name_plural = _("recipients")
         constraints = [models.UniqueConstraint(fields=["message", "user"], name="exch_recipient_unique")]
-        indexes = [models.Index(fields=["user", "message"], name="exch_recipient_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "message"], name="exch_recipient_user_idx"),
+            models.Index(fields=["answer_status", "message"], name="exch_recipient_answer_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ← {self.message}"

@@ -7,11 +7,19 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django_countries import countries as country_registry
 
-from shieldhub.core.access import Perm, communities_visible_q, has_perm, message_body_visible, messages_visible_q
+from shieldhub.core.access import (
+    Perm,
+    communities_visible_q,
+    has_perm,
+    message_body_visible,
+    messages_visible_q,
+    require,
+)
 from shieldhub.directory.models import Community
 from shieldhub.exchange.choices import MessageKind, MessageStatus
-from shieldhub.exchange.models import Message, MessageRecipient, MessageVersion
+from shieldhub.exchange.models import PENDING_ANSWER, AnswerStatus, Message, MessageRecipient, MessageVersion
 
 DELIVERED = (MessageStatus.SENT, MessageStatus.WITHDRAWN)
 
@@ -25,6 +33,7 @@ def _with_my_receipt(qs: QuerySet[Message], user: Any) -> QuerySet[Message]:
     return qs.annotate(
         my_read_at=Subquery(mine.values("read_at")[:1]),
         my_acknowledged_at=Subquery(mine.values("acknowledged_at")[:1]),
+        my_answer_status=Subquery(mine.values("answer_status")[:1]),
     )
 
 
@@ -49,8 +58,8 @@ def inbox_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[
         for word in str(filters["q"]).split()[:8]:
             qs = qs.filter(Q(subject__icontains=word) | Q(body__icontains=word))
     if filters.get("needs_my_answer"):
-        answered = Message.objects.filter(in_reply_to=OuterRef("pk"), sender=user)
-        qs = qs.filter(kind=MessageKind.RFI, status=MessageStatus.SENT).exclude(Exists(answered))
+        pending = MessageRecipient.objects.filter(message=OuterRef("pk"), user=user, answer_status__in=PENDING_ANSWER)
+        qs = qs.filter(Exists(pending), kind=MessageKind.RFI, status=MessageStatus.SENT)
     if any(filters.get(k) for k in ("community", "country", "precursor")):
         qs = qs.distinct()
     return _with_my_receipt(qs.select_related("sender"), user).order_by("-sent_at", "-pk")
@@ -142,3 +151,35 @@ def sendable_communities(*, user: Any) -> QuerySet[Community]:
     if not has_perm(user, Perm.EXCHANGE_USE):
         return Community.objects.none()
     return Community.objects.filter(communities_visible_q(user), is_archived=False).order_by("kind", "name")
+
+
+def response_rates(*, user: Any) -> list[dict[str, Any]]:
+    """Per addressee country, how requests for information were answered: on time, late, never.
+
+    For the secretariat: figures only, over every request sent (withdrawn ones left out); the
+    addressees who act for no country are grouped under an empty code.
+    """
+    from django.db.models import Count, F
+
+    require(user, Perm.DIRECTORY_VIEW_ALL)
+    answered = Q(answer_status=AnswerStatus.ANSWERED)
+    on_time = answered & Q(answered_at__date__lte=F("message__deadline"))
+    rows = (
+        MessageRecipient.objects.filter(message__kind=MessageKind.RFI, message__status=MessageStatus.SENT)
+        .exclude(answer_status="")
+        .values("user__country")
+        .annotate(
+            total=Count("pk"),
+            on_time=Count("pk", filter=on_time),
+            late=Count("pk", filter=answered & ~Q(answered_at__date__lte=F("message__deadline"))),
+            never=Count("pk", filter=Q(answer_status__in=[AnswerStatus.OVERDUE, AnswerStatus.DECLINED])),
+            declined=Count("pk", filter=Q(answer_status=AnswerStatus.DECLINED)),
+            open=Count("pk", filter=Q(answer_status=AnswerStatus.OPEN)),
+        )
+        .order_by("user__country")
+    )
+    result = []
+    for row in rows:
+        code = str(row.pop("user__country") or "")
+        result.append({"country": code, "country_name": str(country_registry.name(code)) if code else "", **row})
+    return sorted(result, key=lambda r: (r["country"] == "", r["country_name"]))

@@ -34,7 +34,10 @@ from shieldhub.exchange.choices import (
     TargetKind,
     VersionKind,
 )
+from shieldhub.exchange.deadlines import default_deadline
 from shieldhub.exchange.models import (
+    PENDING_ANSWER,
+    AnswerStatus,
     Message,
     MessageCountry,
     MessageDistribution,
@@ -190,7 +193,7 @@ def _clean_countries(value: Any) -> list[tuple[str, str]]:
 
 
 def _apply(message: Message, data: dict[str, Any]) -> None:
-    unknown = set(data) - MESSAGE_WRITABLE - {"precursors", "countries"}
+    unknown = set(data) - MESSAGE_WRITABLE - {"precursors", "countries", "deadline"}
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
     for key in MESSAGE_WRITABLE & set(data):
@@ -259,6 +262,7 @@ def message_send(*, actor: Any, data: dict[str, Any], distribution: Distribution
     if not resolved.users:
         raise ValidationError({"distribution": _("Nobody would receive this message.")})
     now = timezone.now()
+    message.deadline = _rfi_deadline(message, data.get("deadline"), today=timezone.localdate(now))
     message.status = MessageStatus.SENT
     message.sent_at = now
     message.version = 1
@@ -276,6 +280,8 @@ def message_send(*, actor: Any, data: dict[str, Any], distribution: Distribution
         + [MessageDistribution(message=message, target_kind=TargetKind.USER, user=u) for u in resolved.people]
     )
     _record_recipients(message, resolved)
+    if message.kind == MessageKind.RFI:
+        MessageRecipient.objects.filter(message=message).update(answer_status=AnswerStatus.OPEN)
     MessageVersion.objects.create(
         message=message,
         number=1,
@@ -296,9 +302,32 @@ def message_send(*, actor: Any, data: dict[str, Any], distribution: Distribution
             "countries": resolved.countries,
             "users": [u.pk for u in resolved.people],
             "precursors": [p.pk for p in precursors],
+            "deadline": message.deadline.isoformat() if message.deadline else None,
         },
     )
     return message
+
+
+def _rfi_deadline(message: Message, value: Any, *, today: Any) -> Any:
+    """The deadline of a request for information: the one chosen, or the default in working days."""
+    if message.kind != MessageKind.RFI:
+        if value:
+            raise ValidationError({"deadline": _("Only a request for information has a deadline.")})
+        return None
+    if not value:
+        return default_deadline(today)
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_date
+
+        try:
+            value = parse_date(value)
+        except ValueError:
+            value = None
+        if value is None:
+            raise ValidationError({"deadline": _("Enter a valid date.")})
+    if value < today:
+        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    return value
 
 
 def _require_visible(actor: Any, message: Message) -> None:
@@ -374,7 +403,34 @@ def message_reply(*, actor: Any, parent: Message, data: dict[str, Any], narrow_t
         changes=diff(None, _audit_state(message)),
         extra={"in_reply_to": parent.pk, "recipients": len(users), "narrowed": narrow_to is not None},
     )
+    _rfi_mark_answered(actor=actor, parent=parent, reply=message, now=now)
     return message
+
+
+def _rfi_mark_answered(*, actor: Any, parent: Message, reply: Message, now: Any) -> None:
+    """A reply by an addressee in the thread of a request for information answers it for them."""
+    root_id = parent.thread_root_id or parent.pk
+    root = parent if parent.pk == root_id else Message.objects.filter(pk=root_id).first()
+    if root is None or root.kind != MessageKind.RFI:
+        return
+    receipt = (
+        MessageRecipient.objects.select_for_update()
+        .filter(message=root, user=actor, answer_status__in=PENDING_ANSWER)
+        .first()
+    )
+    if receipt is None:
+        return
+    before = snapshot(receipt, ["answer_status", "answered_at"])
+    receipt.answer_status = AnswerStatus.ANSWERED
+    receipt.answered_at = now
+    receipt.save(update_fields=["answer_status", "answered_at"])
+    audit_record(
+        actor=actor,
+        action="exchange.rfi_answer",
+        obj=root,
+        changes=diff(before, snapshot(receipt, ["answer_status", "answered_at"])),
+        extra={"reply": reply.pk, "late": bool(root.deadline and timezone.localdate(now) > root.deadline)},
+    )
 
 
 # --- receipts ------------------------------------------------------------------------------------
@@ -418,6 +474,34 @@ def message_acknowledge(*, actor: Any, message: Message) -> MessageRecipient:
     receipt.read_at = receipt.read_at or now
     receipt.save(update_fields=["acknowledged_at", "read_at"])
     audit_record(actor=actor, action="exchange.message_acknowledge", obj=message, extra={"version": message.version})
+    return receipt
+
+
+@transaction.atomic
+def rfi_decline(*, actor: Any, message: Message, reason: str) -> MessageRecipient:
+    """An addressee declines to answer a request for information, saying why."""
+    require(actor, Perm.EXCHANGE_USE)
+    receipt = _own_receipt(actor, message)
+    if message.kind != MessageKind.RFI:
+        raise ValidationError(_("Only a request for information can be declined."))
+    if message.status != MessageStatus.SENT:
+        raise ValidationError(_("A withdrawn message cannot be declined."))
+    if receipt.answer_status not in PENDING_ANSWER:
+        raise ValidationError(_("You have already answered or declined this request."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you decline the request.")})
+    before = snapshot(receipt, ["answer_status", "decline_reason"])
+    receipt.answer_status = AnswerStatus.DECLINED
+    receipt.decline_reason = reason.strip()
+    receipt.read_at = receipt.read_at or timezone.now()
+    receipt.full_clean(exclude=["message", "user"])
+    receipt.save(update_fields=["answer_status", "decline_reason", "read_at"])
+    audit_record(
+        actor=actor,
+        action="exchange.rfi_decline",
+        obj=message,
+        changes=diff(before, snapshot(receipt, ["answer_status", "decline_reason"])),
+    )
     return receipt
 
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("messages/<int:pk>/", views.message_detail, name="message-detail"),
     path("messages/<int:pk>/reply/", views.message_reply, name="message-reply"),
     path("messages/<int:pk>/acknowledge/", views.message_acknowledge, name="message-acknowledge"),
+    path("messages/<int:pk>/decline/", views.message_decline, name="message-decline"),
+    path("response-rates/", views.response_rates, name="response-rates"),
     path("messages/<int:pk>/correct/", views.message_correct, name="message-correct"),
     path("messages/<int:pk>/withdraw/", views.message_withdraw, name="message-withdraw"),
 ]

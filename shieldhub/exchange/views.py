@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shieldhub.core.access import Perm, require
 from shieldhub.core.pagination import paginate, query_without_page
 from shieldhub.exchange import forms, selectors, services
-from shieldhub.exchange.choices import ACKNOWLEDGED_KINDS, MessageStatus
+from shieldhub.exchange.choices import ACKNOWLEDGED_KINDS, MessageKind, MessageStatus
+from shieldhub.exchange.deadlines import default_working_days
+from shieldhub.exchange.models import PENDING_ANSWER
 from shieldhub.exchange.rendering import render_markdown
 
 
@@ -61,10 +65,42 @@ def sent(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/sent.html", {"page": page, "query": query_without_page(request)})
 
 
+class ComposeWithDeadlineForm(forms.ComposeForm):
+    """The compose form with the deadline of a request for information.
+
+    Kept here until forms.py (another engineer's file) takes the field over.
+    """
+
+    deadline = django_forms.DateField(
+        label=gettext_lazy("Deadline"),
+        required=False,
+        widget=django_forms.DateInput(attrs={"type": "date"}),
+    )
+    CONTENT = (*forms.ComposeForm.CONTENT, "deadline")  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].help_text = _(
+            "Requests for information only; by default %(days)s working days after sending."
+        ) % {"days": default_working_days()}
+
+    def message_data(self) -> dict[str, Any]:
+        data = super().message_data()
+        if data.get("kind") == MessageKind.RFI and self.cleaned_data.get("deadline"):
+            data["deadline"] = self.cleaned_data["deadline"]
+        return data
+
+
+class DeclineForm(django_forms.Form):
+    reason = django_forms.CharField(
+        label=gettext_lazy("Why you decline"), max_length=1000, widget=django_forms.Textarea(attrs={"rows": 3})
+    )
+
+
 @login_required
 def compose(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXCHANGE_USE)
-    form = forms.ComposeForm(request.POST or None, user=request.user)
+    form = ComposeWithDeadlineForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             message = services.message_send(
@@ -123,6 +159,10 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reply_form": forms.ReplyForm(audience=selectors.message_reply_audience(user=request.user, message=message)),
         "precursors": message.precursors.all(),
         "countries": message.countries.all(),
+        "can_decline": message.kind == MessageKind.RFI
+        and message.status == MessageStatus.SENT
+        and getattr(message, "my_answer_status", None) in PENDING_ANSWER,
+        "decline_form": DeclineForm(),
     }
     return render(request, "exchange/message_detail.html", context)
 
@@ -158,6 +198,29 @@ def message_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Receipt acknowledged."))
     return redirect("exchange:message-detail", pk=message.pk)
+
+
+@require_POST
+@login_required
+def message_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    message = selectors.message_get(user=request.user, pk=pk)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rfi_decline(actor=request.user, message=message, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("You declined the request."))
+    else:
+        messages.error(request, _("Say why you decline the request."))
+    return redirect("exchange:message-detail", pk=message.pk)
+
+
+@login_required
+def response_rates(request: HttpRequest) -> HttpResponse:
+    rows = selectors.response_rates(user=request.user)
+    return render(request, "exchange/response_rates.html", {"rows": rows})
 
 
 @login_required
