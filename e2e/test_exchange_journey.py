@@ -21,8 +21,11 @@ def test_alert_to_a_region_read_acknowledged_and_kept_from_outsiders(browser, li
     MembershipFactory(community=esa, user=ncp_ke)
     MembershipFactory(community=esa, user=ncp_tz)
 
+    contexts = []
+
     def new_page():
         context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)  # closed at the end, so no page keeps polling the live server
         page = context.new_page()
         page.set_default_timeout(15000)
         page.base_url = live_server.url
@@ -72,3 +75,5 @@ def test_alert_to_a_region_read_acknowledged_and_kept_from_outsiders(browser, li
     acknowledged_cell = row.locator("td").last
     assert acknowledged_cell.inner_text().strip() not in ("", "—")  # a date, not a dash
     assert message.recipients.get(user=ncp_tz).acknowledged_at is not None
+    for context in contexts:
+        context.close()
