@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from shieldhub.accounts.choices import InvitationStatus
 from shieldhub.accounts.models import ApiToken, Invitation, User
-from shieldhub.accounts.tokens import hash_token
 from shieldhub.core.access import Perm, require
+from shieldhub.core.tokens import hash_token
 
 _MFA_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 

@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from shieldhub.accounts.choices import Role, TokenScope
 from shieldhub.accounts.emails import send_invitation_email
 from shieldhub.accounts.models import ApiToken, Invitation, RoleGrant, User
-from shieldhub.accounts.tokens import hash_token, new_invitation_token, new_token, token_prefix
 from shieldhub.core.access import Perm, has_perm, require
 from shieldhub.core.audit import audit_record, diff, snapshot
+from shieldhub.core.tokens import hash_token, new_invitation_token, new_token, token_prefix
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ class BearerTokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from shieldhub.accounts.models import ApiToken
-        from shieldhub.accounts.tokens import hash_token
+        from shieldhub.core.tokens import hash_token
 
         try:
             record = ApiToken.objects.select_related("user").get(token_hash=hash_token(token))

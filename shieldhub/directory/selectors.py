@@ -30,6 +30,7 @@ from shieldhub.core.access import (
     people_visible_q,
     require,
 )
+from shieldhub.core.tokens import hash_token
 from shieldhub.directory.choices import NominationStatus
 from shieldhub.directory.models import (
     Community,
@@ -409,13 +410,12 @@ def community_prefetch_members() -> Prefetch:
 def verification_request_by_token(*, token: str) -> VerificationRequest | None:
     """The usable request for a raw token, or None (unknown, used or expired). No user: the token
     is the credential."""
-    from shieldhub.directory.services import hash_verification_token
 
     if not token:
         return None
     request = (
         VerificationRequest.objects.select_related("person", "person__organisation")
-        .filter(token_hash=hash_verification_token(token))
+        .filter(token_hash=hash_token(token))
         .first()
     )
     if request is None or request.used_at is not None or request.expires_at <= timezone.now():

@@ -12,7 +12,6 @@ command-line import). Permission checks apply to users only.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 from typing import Any
@@ -31,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shieldhub.core.access import Perm, require
 from shieldhub.core.audit import audit_record, diff, snapshot
+from shieldhub.core.tokens import hash_token
 from shieldhub.directory.choices import MembershipRole
 from shieldhub.directory.models import (
     Community,
@@ -544,10 +544,6 @@ def membership_set_role(*, actor: Any, membership: Membership, role: str) -> Mem
 # --- self-service verification -------------------------------------------------------------------
 
 
-def hash_verification_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def verification_link(raw_token: str) -> str:
     return settings.SITE_URL + reverse("directory:verify", args=[raw_token])
 
@@ -577,7 +573,7 @@ def verification_request_send(*, actor: Any, person: Person) -> VerificationRequ
     with transaction.atomic():
         request = VerificationRequest(
             person=person,
-            token_hash=hash_verification_token(raw),
+            token_hash=hash_token(raw),
             sent_by=actor if _is_user(actor) else None,
             sent_at=now,
             expires_at=now + dt.timedelta(days=settings.VERIFICATION_LINK_VALID_DAYS),
@@ -606,7 +602,7 @@ def verification_confirm(*, token: str, data: dict[str, Any] | None = None) -> P
     with transaction.atomic():
         request = (
             VerificationRequest.objects.select_for_update()
-            .filter(token_hash=hash_verification_token(token))
+            .filter(token_hash=hash_token(token))
             .select_related("person")
             .first()
         )

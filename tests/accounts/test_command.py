@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from shieldhub.accounts.models import ApiToken
-from shieldhub.accounts.tokens import hash_token
+from shieldhub.core.tokens import hash_token
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

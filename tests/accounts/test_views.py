@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from shieldhub.accounts import services
 from shieldhub.accounts.models import ApiToken, Invitation, User
-from shieldhub.accounts.tokens import hash_token
 from shieldhub.core.models import AuditEntry
+from shieldhub.core.tokens import hash_token
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from shieldhub.accounts.models import ApiToken
-from shieldhub.accounts.tokens import hash_token, new_token
 from shieldhub.core.models import AuditEntry
+from shieldhub.core.tokens import hash_token, new_token
 from shieldhub.directory.models import Membership, NcpNomination, Person
 from shieldhub.directory.services import person_search_text
 from tests.factories import CommunityFactory, MembershipFactory, NominationFactory, PersonFactory

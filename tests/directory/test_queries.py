@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shieldhub.accounts.models import ApiToken
-from shieldhub.accounts.tokens import hash_token, new_token
+from shieldhub.core.tokens import hash_token, new_token
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from shieldhub.accounts.models import ApiToken
-from shieldhub.accounts.tokens import hash_token, new_token, token_prefix
 from shieldhub.core.models import AuditEntry
+from shieldhub.core.tokens import hash_token, new_token, token_prefix
 from shieldhub.reference.models import CatalogueItem
 
 API = "/api/v1/reference"

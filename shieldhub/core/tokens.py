@@ -1,4 +1,4 @@
-"""Personal API tokens: `gsh_` + 43 random characters; only the SHA-256 is stored."""
+"""Secrets handed out once (API tokens, invitation and verification links): only their SHA-256 is stored."""
 
 from __future__ import annotations
 
