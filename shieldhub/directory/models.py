@@ -139,6 +139,14 @@ class Community(models.Model):
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     is_archived = models.BooleanField(_("archived"), default=False)
+    # Four-eyes: a member's message to this community waits for a moderator's approval.
+    requires_moderation = models.BooleanField(
+        _("moderated"), default=False, help_text=_("A moderator approves members' messages before they are sent.")
+    )
+    # Operation groups: the participating countries (ISO codes) and the fields of the short
+    # operational-message form the moderators chose (keys of `exchange.operations.FIELDS`).
+    countries = models.JSONField(_("participating countries"), default=list, blank=True)
+    operation_form = models.JSONField(_("operational form fields"), default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -151,6 +159,11 @@ class Community(models.Model):
         if self.name_fr and (get_language() or "").startswith("fr"):
             return self.name_fr
         return self.name
+
+    @property
+    def is_read_only(self) -> bool:
+        """An archived community, or an operation group past its end date, takes no new messages."""
+        return self.is_archived or (self.ends_on is not None and self.ends_on < timezone.localdate())
 
 
 class Membership(models.Model):

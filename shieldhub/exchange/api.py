@@ -244,3 +244,13 @@ def decline(request: HttpRequest, message_id: int, payload: DeclineIn) -> Any:
 def response_rates(request: HttpRequest) -> Any:
     """Per addressee country (at most one row per country, so not paginated)."""
     return selectors.response_rates(user=request.user)
+
+
+def _mount_feature_routers() -> None:
+    from shieldhub.exchange import api_attachments, api_forwarding, api_moderation, api_notifications
+
+    for feature in (api_attachments, api_forwarding, api_moderation, api_notifications):
+        router.add_router("", feature.router)
+
+
+_mount_feature_routers()

@@ -62,6 +62,8 @@ class InformationCredibility(models.TextChoices):
 
 class MessageStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Awaiting approval")
+    REJECTED = "rejected", _("Not approved")
     SENT = "sent", _("Sent")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -90,3 +92,8 @@ class VersionKind(models.TextChoices):
     ORIGINAL = "original", _("Original")
     CORRECTION = "correction", _("Correction")
     WITHDRAWAL = "withdrawal", _("Withdrawal")
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", _("Photo")
+    DOCUMENT = "document", _("Document")

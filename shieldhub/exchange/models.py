@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from shieldhub.exchange.choices import (
+    AttachmentKind,
     CountryRole,
     HandlingCode,
     InformationCredibility,
@@ -84,6 +85,20 @@ class Message(models.Model):
     # that some addressees are overdue.
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True, editable=False)
+    # Forwarding: the message this one forwards (the chain is followed through this link).
+    forwarded_from = models.ForeignKey(
+        "self", verbose_name=_("forwarded from"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="forwards",
+    )  # fmt: skip
+    # Operational messages sent through an operation group's short form: the values of its fields.
+    operation_data = models.JSONField(_("operational data"), default=dict, blank=True)
+    # Four-eyes moderation: who approved or rejected the message, when and why.
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("moderator"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+    moderation_note = models.TextField(_("moderator's note"), blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -167,6 +182,9 @@ class MessageRecipient(models.Model):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    # Email notifications: when the immediate email went, and when the message was in a digest.
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
+    digested_at = models.DateTimeField(_("in a digest"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("recipient")
@@ -201,3 +219,61 @@ class MessageVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message} v{self.number}"
+
+
+class Attachment(models.Model):
+    """A photo or document uploaded to the exchange, stored outside the web root.
+
+    Uploaded first (``message`` empty, visible to its uploader only), then linked to the message
+    it is sent with. Files are content-addressed (``storage_name`` derives from the SHA-256 of the
+    stored bytes), so a forward shares the stored file with a new row.
+    """
+
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=200)
+    thumbnail_name = models.CharField(max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["message", "pk"]
+        indexes = [models.Index(fields=["uploaded_by", "message"], name="exch_attach_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to hear of new messages by email. No row means the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exchange_notification_preference"
+    )
+    immediate = models.BooleanField(
+        _("email me at once"), default=True,
+        help_text=_("Alerts, special alerts and requests for information addressed to me."),
+    )  # fmt: skip
+    digest = models.BooleanField(_("daily digest"), default=True, help_text=_("Everything else, once a day."))
+    kinds = models.JSONField(_("kinds"), default=list, blank=True, help_text=_("Empty: every kind."))
+    precursors = models.ManyToManyField(
+        "reference.CatalogueItem", verbose_name=_("precursors"), blank=True, related_name="+",
+        help_text=_("Empty: every precursor."),
+    )  # fmt: skip
+    regions = models.JSONField(_("WCO regions"), default=list, blank=True, help_text=_("Empty: every region."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -247,11 +247,35 @@ def _precursors(actor: Any, ids: Any) -> list[Any]:
 # --- sending and replying ------------------------------------------------------------------------
 
 
+def _on_delivered(message: Message) -> None:
+    """Once the transaction commits, hand the message to the background fan-out (emails)."""
+    from shieldhub.exchange import notifications
+
+    pk = message.pk
+    transaction.on_commit(lambda: notifications.message_delivered(pk))
+
+
 @transaction.atomic
-def message_send(*, actor: Any, data: dict[str, Any], distribution: Distribution) -> Message:
-    """Validate, resolve and record the recipients, write version 1 and send."""
+def message_send(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    distribution: Distribution,
+    attachments: list[int] | tuple[int, ...] = (),
+    forwarded_from: Message | None = None,
+    operation_data: dict[str, Any] | None = None,
+) -> Message:
+    """Validate, resolve and record the recipients, write version 1 and send.
+
+    ``attachments`` are ids of the actor's own unsent uploads; ``forwarded_from`` is set by
+    `forwarding.message_forward`, ``operation_data`` by `operations.operation_report_send`.
+    """
+    from shieldhub.exchange import attachments as attachment_service
+
     require(actor, Perm.EXCHANGE_USE)
     message = Message(sender=actor, sender_country=user_country(actor) or "")
+    message.forwarded_from = forwarded_from
+    message.operation_data = operation_data or {}
     _apply(message, data)
     _validate(message, actor)
     precursors = _precursors(actor, data.get("precursors"))
@@ -267,6 +291,7 @@ def message_send(*, actor: Any, data: dict[str, Any], distribution: Distribution
     message.sent_at = now
     message.version = 1
     message.save()
+    linked = attachment_service.attachments_link(actor=actor, message=message, ids=list(attachments))
     message.precursors.set(precursors)
     MessageCountry.objects.bulk_create(
         [MessageCountry(message=message, country=code, role=role) for code, role in involved]
@@ -303,8 +328,11 @@ def message_send(*, actor: Any, data: dict[str, Any], distribution: Distribution
             "users": [u.pk for u in resolved.people],
             "precursors": [p.pk for p in precursors],
             "deadline": message.deadline.isoformat() if message.deadline else None,
+            "attachments": [a.pk for a in linked],
+            "forwarded_from": forwarded_from.pk if forwarded_from else None,
         },
     )
+    _on_delivered(message)
     return message
 
 
@@ -404,6 +432,7 @@ def message_reply(*, actor: Any, parent: Message, data: dict[str, Any], narrow_t
         extra={"in_reply_to": parent.pk, "recipients": len(users), "narrowed": narrow_to is not None},
     )
     _rfi_mark_answered(actor=actor, parent=parent, reply=message, now=now)
+    _on_delivered(message)
     return message
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shieldhub.exchange import views
+from shieldhub.exchange import views, views_attachments, views_forwarding, views_moderation, views_notifications
 
 app_name = "exchange"
 
@@ -18,3 +18,7 @@ urlpatterns = [
     path("messages/<int:pk>/correct/", views.message_correct, name="message-correct"),
     path("messages/<int:pk>/withdraw/", views.message_withdraw, name="message-withdraw"),
 ]
+
+# Each feature of the exchange keeps its pages (and their routes) in its own views module.
+for _feature in (views_attachments, views_forwarding, views_moderation, views_notifications):
+    urlpatterns += _feature.urlpatterns

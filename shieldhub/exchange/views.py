@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shieldhub.core.access import Perm, require
 from shieldhub.core.pagination import paginate, query_without_page
-from shieldhub.exchange import forms, selectors, services
+from shieldhub.exchange import forms, selectors, services, views_attachments, views_forwarding, views_moderation
 from shieldhub.exchange.choices import ACKNOWLEDGED_KINDS, MessageKind, MessageStatus
 from shieldhub.exchange.deadlines import default_working_days
 from shieldhub.exchange.models import PENDING_ANSWER
@@ -164,6 +164,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and getattr(message, "my_answer_status", None) in PENDING_ANSWER,
         "decline_form": DeclineForm(),
     }
+    # Each feature adds what its part of the page needs (see the views_* modules).
+    for feature in (views_attachments, views_forwarding, views_moderation):
+        context.update(feature.detail_context(request, message))
     return render(request, "exchange/message_detail.html", context)
 
 

@@ -1,0 +1,5 @@
+"""`/api/v1/exchange`: forwarding. (Contract stub.)"""
+
+from ninja import Router
+
+router = Router(tags=["exchange"])
