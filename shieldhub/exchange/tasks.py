@@ -161,3 +161,7 @@ def rfi_mark_overdue() -> int:
             )
             escalated += 1
     return escalated
+
+
+# Periodic tasks that live with their feature: importing registers them with the scheduler.
+from shieldhub.exchange import attachments, operations  # noqa: E402, F401
