@@ -232,6 +232,11 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Exchange attachments: content-addressed files (mode 0600) outside the web root, served only through
+# the access-checked views of `exchange.attachments`.
+EXCHANGE_ATTACHMENTS_DIR = (
+    Path(env_str("EXCHANGE_ATTACHMENTS_DIR", str(DATA_DIR / "attachments"))).expanduser().resolve()
+)
 
 # --- email: files in the data dir by default (the demo shows them), SMTP in production
 EMAIL_BACKEND = env_str(

@@ -14,6 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from shieldhub.core.access import Perm, message_body_visible, require
 from shieldhub.core.api import require_scope
 from shieldhub.exchange import selectors, services
+from shieldhub.exchange.api_attachments import AttachmentOut, message_attachments
 from shieldhub.exchange.choices import CountryRole
 from shieldhub.exchange.models import Message
 from shieldhub.exchange.services import Distribution
@@ -52,10 +53,11 @@ class MessageIn(Schema):
     hs_codes: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     deadline: dt.date | None = Field(None, description="Requests for information: default 10 working days.")
+    attachments: list[int] = Field(default_factory=list, description="Ids of your uploads (POST /attachments).")
     distribution: DistributionIn
 
     def data(self) -> dict[str, Any]:
-        data = self.dict(exclude={"distribution", "countries"})
+        data = self.dict(exclude={"distribution", "countries", "attachments"})
         data["countries"] = [(c.country, str(c.role)) for c in self.countries]
         return data
 
@@ -118,6 +120,7 @@ class MessageOut(MessageSummary):
     tags: list[str]
     precursors: list[str]
     countries: list[dict[str, str]]
+    attachments: list[AttachmentOut] = Field(description="Empty for the recipients of a withdrawn message.")
 
     @staticmethod
     def resolve_body(obj: Message, context: dict[str, Any]) -> str | None:
@@ -131,6 +134,10 @@ class MessageOut(MessageSummary):
     @staticmethod
     def resolve_countries(obj: Message) -> list[dict[str, str]]:
         return [{"country": c.country.code, "role": c.role} for c in obj.countries.all()]
+
+    @staticmethod
+    def resolve_attachments(obj: Message, context: dict[str, Any]) -> list[Any]:
+        return message_attachments(context.get("request"), obj)
 
 
 class ReceiptOut(Schema):
@@ -185,7 +192,10 @@ def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> Any:
 def send(request: HttpRequest, payload: MessageIn) -> Any:
     require_scope(request, "write")
     message = services.message_send(
-        actor=request.user, data=payload.data(), distribution=payload.distribution.to_distribution()
+        actor=request.user,
+        data=payload.data(),
+        distribution=payload.distribution.to_distribution(),
+        attachments=payload.attachments,
     )
     return Status(201, _fresh(request, message.pk))
 

@@ -19,6 +19,7 @@ from shieldhub.exchange.choices import (
     SourceReliability,
     Tlp,
 )
+from shieldhub.exchange.deadlines import default_working_days
 from shieldhub.exchange.services import Distribution, distribution_from_ids, users_by_email
 
 
@@ -32,6 +33,21 @@ def _country_codes(value: str) -> list[str]:
     if unknown:
         raise forms.ValidationError(_("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)})
     return list(dict.fromkeys(codes))
+
+
+class IdListField(forms.Field):
+    """Record ids posted as repeated hidden inputs (``name=attachments``), as a list of integers."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return list(dict.fromkeys(int(v) for v in values if str(v).strip()))
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Unknown attachment.")) from None
 
 
 class ComposeForm(forms.Form):
@@ -62,6 +78,9 @@ class ComposeForm(forms.Form):
     destination = forms.CharField(label=_("Countries of destination"), required=False)
     hs_codes = forms.CharField(label=_("HS codes"), required=False, help_text=_("Separated by commas"))
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # the sender's uploads sent with the message (listed and added by the attachments block)
+    attachments = IdListField(required=False)
     # distribution
     to_communities: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Communities"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
@@ -74,7 +93,7 @@ class ComposeForm(forms.Form):
     HANDLING = ("tlp", "handling_code", "handling_text", "source_reliability", "information_credibility",
                 "releasable_interpol", "releasable_unodc")  # fmt: skip
     CONTENT = ("kind", "subject", "body", "language", "precursors", "origin", "transit", "destination", "hs_codes",
-               "tags")  # fmt: skip
+               "tags", "deadline")  # fmt: skip
     DISTRIBUTION = ("to_communities", "to_countries", "to_people")
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -87,6 +106,9 @@ class ComposeForm(forms.Form):
             self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
         self.fields["precursors"].queryset = catalogue_list(user=user)  # type: ignore[attr-defined]
         self.fields["to_communities"].queryset = selectors.sendable_communities(user=user)  # type: ignore[attr-defined]
+        self.fields["deadline"].help_text = _(
+            "Requests for information only; by default %(days)s working days after sending."
+        ) % {"days": default_working_days()}
 
     def group(self, names: tuple[str, ...]) -> list[Any]:
         return [self[name] for name in names]
@@ -131,13 +153,16 @@ class ComposeForm(forms.Form):
         countries = [(c, CountryRole.ORIGIN) for c in data["origin"]]
         countries += [(c, CountryRole.TRANSIT) for c in data["transit"]]
         countries += [(c, CountryRole.DESTINATION) for c in data["destination"]]
-        return {
+        result = {
             **{k: data[k] for k in ("kind", "subject", "body", "language", *self.HANDLING)},
             "precursors": [p.pk for p in data["precursors"]],
             "countries": countries,
             "hs_codes": _split(data["hs_codes"]),
             "tags": _split(data["tags"]),
         }
+        if data.get("kind") == MessageKind.RFI and data.get("deadline"):
+            result["deadline"] = data["deadline"]
+        return result
 
 
 class PreviewForm(ComposeForm):

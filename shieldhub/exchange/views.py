@@ -19,7 +19,6 @@ from shieldhub.core.access import Perm, require
 from shieldhub.core.pagination import paginate, query_without_page
 from shieldhub.exchange import forms, selectors, services, views_attachments, views_forwarding, views_moderation
 from shieldhub.exchange.choices import ACKNOWLEDGED_KINDS, MessageKind, MessageStatus
-from shieldhub.exchange.deadlines import default_working_days
 from shieldhub.exchange.models import PENDING_ANSWER
 from shieldhub.exchange.rendering import render_markdown
 
@@ -65,32 +64,6 @@ def sent(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/sent.html", {"page": page, "query": query_without_page(request)})
 
 
-class ComposeWithDeadlineForm(forms.ComposeForm):
-    """The compose form with the deadline of a request for information.
-
-    Kept here until forms.py (another engineer's file) takes the field over.
-    """
-
-    deadline = django_forms.DateField(
-        label=gettext_lazy("Deadline"),
-        required=False,
-        widget=django_forms.DateInput(attrs={"type": "date"}),
-    )
-    CONTENT = (*forms.ComposeForm.CONTENT, "deadline")  # type: ignore[assignment]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["deadline"].help_text = _(
-            "Requests for information only; by default %(days)s working days after sending."
-        ) % {"days": default_working_days()}
-
-    def message_data(self) -> dict[str, Any]:
-        data = super().message_data()
-        if data.get("kind") == MessageKind.RFI and self.cleaned_data.get("deadline"):
-            data["deadline"] = self.cleaned_data["deadline"]
-        return data
-
-
 class DeclineForm(django_forms.Form):
     reason = django_forms.CharField(
         label=gettext_lazy("Why you decline"), max_length=1000, widget=django_forms.Textarea(attrs={"rows": 3})
@@ -100,18 +73,24 @@ class DeclineForm(django_forms.Form):
 @login_required
 def compose(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXCHANGE_USE)
-    form = ComposeWithDeadlineForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = forms.ComposeForm(request.POST or None, user=request.user)
+    # Uploads are kept whatever happens to the rest of the form: a failed send lists them again.
+    uploads, upload_errors, removed = views_attachments.compose_uploads(request)
+    if request.method == "POST" and not upload_errors and not removed and form.is_valid():
         try:
             message = services.message_send(
-                actor=request.user, data=form.message_data(), distribution=form.distribution()
+                actor=request.user,
+                data=form.message_data(),
+                distribution=form.distribution(),
+                attachments=[a.pk for a in uploads],
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Message sent."))
             return redirect("exchange:message-detail", pk=message.pk)
-    return render(request, "exchange/compose.html", {"form": form})
+    context = {"form": form, **views_attachments.widget_context(uploads, upload_errors)}
+    return render(request, "exchange/compose.html", context)
 
 
 @require_POST
