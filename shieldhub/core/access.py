@@ -187,6 +187,9 @@ def permission_table_markdown() -> str:
 # A partner sees a message only if it was distributed to them AND its releasability names their
 # organisation. Drafts are the sender's alone. A withdrawn message stays in the recipients' lists,
 # but its body is hidden from them (the selectors and `message_body_visible` see to that).
+# Four-eyes moderation: a message awaiting approval (pending) is also seen by the moderators of the
+# moderated communities in its distribution (partners again only where it is releasable to them);
+# a rejected one by its sender alone. Moderators are appointed on the community (Membership.role).
 
 for _role in (Role.COORDINATOR, Role.ASSISTANT, Role.ANALYST, Role.TRAINER):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.EXCHANGE_USE, Perm.EXCHANGE_SPECIAL_ALERT}
@@ -196,16 +199,41 @@ for _role in (Role.NCP, Role.PARTNER, Role.ADMIN):
 _PARTNER_RELEASABILITY_FIELD = {"interpol": "releasable_interpol", "unodc": "releasable_unodc"}
 
 
+def moderated_communities_q(user: Any) -> Q:
+    """The communities (directory.Community) whose pending messages this user moderates: those that
+    require moderation and where the user holds the moderator role. No role moderates by itself —
+    not the secretariat, not an Administrator: a moderator is appointed on the community."""
+    if Perm.EXCHANGE_USE not in user_perms(user):
+        return NOTHING
+    membership = apps.get_model("directory", "Membership")
+    moderated = membership.objects.filter(user=user, role="moderator", community__requires_moderation=True)
+    return Q(pk__in=moderated.values("community_id"))
+
+
 def messages_visible_q(user: Any) -> Q:
-    """The messages (exchange.Message) this user may see."""
+    """The messages (exchange.Message) this user may see.
+
+    The sender sees their own messages whatever their status. Recipients see delivered ones (sent
+    or withdrawn). A message awaiting approval (pending) is also seen by the moderators of the
+    moderated communities in its distribution; a rejected one by its sender alone.
+    """
     if Perm.EXCHANGE_USE not in user_perms(user):
         return NOTHING
     recipient = apps.get_model("exchange", "MessageRecipient")
     received = Q(status__in=["sent", "withdrawn"]) & Q(pk__in=recipient.objects.filter(user=user).values("message_id"))
+    community = apps.get_model("directory", "Community")
+    distribution = apps.get_model("exchange", "MessageDistribution")
+    moderated = community.objects.filter(moderated_communities_q(user)).values("pk")
+    to_moderate = Q(status="pending") & Q(
+        pk__in=distribution.objects.filter(community__in=moderated).values("message_id")
+    )
     if Role.PARTNER in user.roles:
+        # A partner sees (and moderates) only what is releasable to their organisation.
         field = _PARTNER_RELEASABILITY_FIELD.get(user.partner_organisation or "")
-        received = (received & Q(**{field: True})) if field else NOTHING
-    return Q(sender=user) | received
+        if not field:
+            return Q(sender=user)
+        return Q(sender=user) | ((received | to_moderate) & Q(**{field: True}))
+    return Q(sender=user) | received | to_moderate
 
 
 def message_body_visible(user: Any, message: Any) -> bool:

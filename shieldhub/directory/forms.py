@@ -311,13 +311,42 @@ class CommunityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CommunityKind.choices, initial=CommunityKind.ADHOC)
     region = forms.ChoiceField(label=_("WCO region"), required=False)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("Starts on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Operation groups: members may already prepare the operation there before this date."),
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("After this date the group is read-only, then archived; members keep its messages."),
+    )
+    countries = forms.CharField(
+        label=_("Participating countries"), required=False, help_text=_("ISO codes, e.g. NG, GH, SN")
+    )
+    requires_moderation = forms.BooleanField(
+        label=_("Moderated"),
+        required=False,
+        help_text=_("A moderator approves members' messages to this community before they are sent."),
+    )
     is_archived = forms.BooleanField(label=_("Archived"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        initial = kwargs.get("initial") or {}
+        if isinstance(initial.get("countries"), list):
+            kwargs["initial"] = {**initial, "countries": ", ".join(initial["countries"])}
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _("—")), *selectors.region_choices()]  # type: ignore[attr-defined]
+
+    def clean_countries(self) -> list[str]:
+        raw = self.cleaned_data.get("countries") or ""
+        codes = [part.strip().upper() for part in raw.replace(";", ",").replace(" ", ",").split(",") if part.strip()]
+        unknown = [c for c in codes if c not in countries]
+        if unknown:
+            raise ValidationError(_("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)})
+        return sorted(set(codes))
 
 
 class MemberAddForm(forms.Form):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -377,15 +378,55 @@ def community_list(request: HttpRequest) -> HttpResponse:
     return _list_page(request, "directory/community_list.html", "directory/_community_table.html", context)
 
 
+# Community fields the exchange uses (four-eyes moderation, an operation's countries). Until
+# `services.COMMUNITY_WRITABLE` accepts them, the exchange's service writes them (same transaction).
+_EXCHANGE_COMMUNITY_FIELDS = ("requires_moderation", "countries")
+
+
+def _community_data(cleaned: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = {k: v for k, v in cleaned.items() if k in services.COMMUNITY_WRITABLE}
+    extra = {k: cleaned[k] for k in _EXCHANGE_COMMUNITY_FIELDS if k in cleaned and k not in data}
+    return data, extra
+
+
+def _community_exchange_settings(actor: Any, community: Any, extra: dict[str, Any]) -> None:
+    if extra:
+        from shieldhub.exchange.operations import community_exchange_settings_update
+
+        values = {"requires_moderation": community.requires_moderation, "countries": community.countries, **extra}
+        community_exchange_settings_update(actor=actor, community=community, **values)
+
+
+def _operation_context(user: Any, community: Any, members: list[Any]) -> dict[str, Any]:
+    """What the page shows of an operation group: status, participating countries, its form."""
+    from django_countries import countries as country_registry
+
+    from shieldhub.exchange import operations
+
+    status = operations.operation_status(community)
+    is_operation = community.kind == "operation"
+    return {
+        "operation_status": status,
+        "operation_status_label": operations.STATUS_LABELS.get(status, ""),
+        "participating": [(code, country_registry.name(code)) for code in community.countries or []],
+        "moderators": [m for m in members if m.role == MembershipRole.MODERATOR],
+        "is_operation": is_operation,
+        "can_report": is_operation and has_perm(user, Perm.EXCHANGE_USE),
+        "can_configure_form": is_operation and operations.can_configure(user, community),
+    }
+
+
 @login_required
 def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
     community = selectors.community_get(user=request.user, pk=pk)
+    members = list(selectors.membership_list(user=request.user, community=community))
     context = {
         "community": community,
-        "members": selectors.membership_list(user=request.user, community=community),
+        "members": members,
         "add_form": forms.MemberAddForm(),
         "moderator": MembershipRole.MODERATOR,
         "member": MembershipRole.MEMBER,
+        **_operation_context(request.user, community, members),
         **_flags(request.user),
     }
     return render(request, "directory/community_detail.html", context)
@@ -396,8 +437,11 @@ def community_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.COMMUNITY_MANAGE)
     form = forms.CommunityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data, extra = _community_data(form.cleaned_data)
         try:
-            community = services.community_create(actor=request.user, data=form.cleaned_data)
+            with transaction.atomic():
+                community = services.community_create(actor=request.user, data=data)
+                _community_exchange_settings(request.user, community, extra)
         except ValidationError as exc:
             forms.add_service_errors(form, exc)
         else:
@@ -410,11 +454,15 @@ def community_create(request: HttpRequest) -> HttpResponse:
 def community_edit(request: HttpRequest, pk: int) -> HttpResponse:
     community = selectors.community_get(user=request.user, pk=pk)
     require(request.user, Perm.COMMUNITY_MANAGE)
-    initial = {f: getattr(community, f) for f in services.COMMUNITY_WRITABLE}
+    fields = {*services.COMMUNITY_WRITABLE, *_EXCHANGE_COMMUNITY_FIELDS}
+    initial = {f: getattr(community, f) for f in fields}
     form = forms.CommunityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data, extra = _community_data(form.cleaned_data)
         try:
-            services.community_update(actor=request.user, community=community, data=form.cleaned_data)
+            with transaction.atomic():
+                community = services.community_update(actor=request.user, community=community, data=data)
+                _community_exchange_settings(request.user, community, extra)
         except ValidationError as exc:
             forms.add_service_errors(form, exc)
         else:

@@ -147,10 +147,18 @@ def unread_count(*, user: Any) -> int:
 
 
 def sendable_communities(*, user: Any) -> QuerySet[Community]:
-    """The communities the user may send to: those visible to them and not archived."""
+    """The communities the user may send to: those visible to them, neither archived nor ended
+    (an operation group past its end date is read-only, `Community.is_read_only`). An operation
+    group that has not started yet takes messages: the operation is prepared there."""
+    from django.utils import timezone
+
     if not has_perm(user, Perm.EXCHANGE_USE):
         return Community.objects.none()
-    return Community.objects.filter(communities_visible_q(user), is_archived=False).order_by("kind", "name")
+    return (
+        Community.objects.filter(communities_visible_q(user), is_archived=False)
+        .exclude(ends_on__lt=timezone.localdate())
+        .order_by("kind", "name")
+    )
 
 
 def response_rates(*, user: Any) -> list[dict[str, Any]]:

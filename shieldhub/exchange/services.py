@@ -22,6 +22,7 @@ from shieldhub.accounts.choices import Role
 from shieldhub.accounts.models import RoleGrant
 from shieldhub.core.access import ROLE_PERMISSIONS, Perm, communities_visible_q, has_perm, require, user_country
 from shieldhub.core.audit import audit_record, diff, snapshot
+from shieldhub.directory.choices import MembershipRole
 from shieldhub.directory.models import Community, Membership
 from shieldhub.exchange.choices import (
     ACKNOWLEDGED_KINDS,
@@ -100,14 +101,34 @@ def _eligible_users(*, releasability: list[str]) -> Any:
     return qs.exclude(pk__in=barred_partners.values("user_id"))
 
 
-def _resolve(*, actor: Any, distribution: Distribution, releasability: list[str]) -> _Resolved:
+def read_only_error(communities: list[Community]) -> ValidationError:
+    """The refusal for a community that takes no new message (an ended operation, an archive)."""
+    names = ", ".join(f"“{c}”" for c in communities)
+    return ValidationError(
+        {
+            "communities": _(
+                "%(names)s is closed (the operation has ended or the community is archived): its messages "
+                "can still be read, but no new message or reply can be sent to it."
+            )
+            % {"names": names}
+        }
+    )
+
+
+def _resolve(*, actor: Any, distribution: Distribution, releasability: list[str], on_behalf: bool = False) -> _Resolved:
+    """Who receives a message sent by ``actor`` now. ``on_behalf``: a moderator approves it."""
     errors: dict[str, list[Any]] = {}
     community_ids = sorted(set(distribution.communities))
-    communities = list(
-        Community.objects.filter(communities_visible_q(actor), pk__in=community_ids, is_archived=False).order_by("name")
-    )
+    communities = list(Community.objects.filter(communities_visible_q(actor), pk__in=community_ids).order_by("name"))
     if len(communities) != len(community_ids):
-        errors.setdefault("communities", []).append(_("You cannot send to one of these communities."))
+        errors.setdefault("communities", []).append(
+            _("The sender can no longer send to one of these communities.")
+            if on_behalf
+            else _("You cannot send to one of these communities.")
+        )
+    closed = [c for c in communities if c.is_read_only]
+    if closed:
+        errors.setdefault("communities", []).extend(read_only_error(closed).message_dict["communities"])
     codes = sorted({str(c).strip().upper() for c in distribution.countries if str(c).strip()})
     unknown = [c for c in codes if c not in country_registry]
     if unknown:
@@ -255,6 +276,92 @@ def _on_delivered(message: Message) -> None:
     transaction.on_commit(lambda: notifications.message_delivered(pk))
 
 
+def held_for_moderation(actor: Any, communities: list[Community]) -> list[Community]:
+    """The communities of a distribution whose moderators must approve ``actor``'s message.
+
+    A community that requires moderation holds the message unless the sender moderates it. The
+    moderator role is held on the community (``Membership.role``): no role of the secretariat
+    moderates by itself, so that moderation stays an appointment visible on the community page.
+    """
+    moderated = [c for c in communities if c.requires_moderation]
+    if not moderated:
+        return []
+    mine = set(
+        Membership.objects.filter(user=actor, role=MembershipRole.MODERATOR, community__in=moderated).values_list(
+            "community_id", flat=True
+        )
+    )
+    return [c for c in moderated if c.pk not in mine]
+
+
+def _record_distribution(message: Message, resolved: _Resolved) -> None:
+    """What the sender chose, as targets (recorded at submission, whatever the moderation)."""
+    MessageDistribution.objects.bulk_create(
+        [
+            MessageDistribution(message=message, target_kind=TargetKind.COMMUNITY, community=c)
+            for c in resolved.communities
+        ]
+        + [MessageDistribution(message=message, target_kind=TargetKind.COUNTRY, country=c) for c in resolved.countries]
+        + [MessageDistribution(message=message, target_kind=TargetKind.USER, user=u) for u in resolved.people]
+    )
+
+
+def stored_distribution(message: Message) -> Distribution:
+    """The distribution recorded for a message (what its sender chose)."""
+    rows = list(MessageDistribution.objects.filter(message=message).values_list("target_kind", "community_id",
+                                                                                  "country", "user_id"))  # fmt: skip
+    return Distribution(
+        communities=[c for kind, c, _country, _u in rows if kind == TargetKind.COMMUNITY and c],
+        countries=[str(code) for kind, _c, code, _u in rows if kind == TargetKind.COUNTRY and code],
+        users=[u for kind, _c, _country, u in rows if kind == TargetKind.USER and u],
+    )
+
+
+def record_delivery(*, message: Message, resolved: _Resolved, now: Any) -> None:
+    """Send time: record the recipients resolved now, open the requests, write version 1.
+
+    Shared by a direct send and by a moderator's approval (which is the send time of a message
+    that waited). The caller has set the status and ``sent_at`` and saved the message.
+    """
+    _record_recipients(message, resolved)
+    if message.kind == MessageKind.RFI:
+        MessageRecipient.objects.filter(message=message).update(answer_status=AnswerStatus.OPEN)
+    if not MessageVersion.objects.filter(message=message, number=1).exists():
+        MessageVersion.objects.create(
+            message=message,
+            number=1,
+            subject=message.subject,
+            body=message.body,
+            change=VersionKind.ORIGINAL,
+            edited_by_id=message.sender_id,
+            created_at=now,
+        )
+
+
+def delivery_extra(message: Message, resolved: _Resolved) -> dict[str, Any]:
+    """What the audit entry of a delivery records besides the message's fields."""
+    return {
+        "recipients": len(resolved.users),
+        "communities": [c.pk for c in resolved.communities],
+        "countries": resolved.countries,
+        "users": [u.pk for u in resolved.people],
+        "deadline": message.deadline.isoformat() if message.deadline else None,
+    }
+
+
+def resolve_stored(message: Message) -> _Resolved:
+    """The recipients a waiting message would reach if it were sent now, on behalf of its sender."""
+    sender = message.sender
+    if not has_perm(sender, Perm.EXCHANGE_USE):
+        raise ValidationError(_("The sender can no longer use the exchange: this message cannot be sent."))
+    resolved = _resolve(
+        actor=sender, distribution=stored_distribution(message), releasability=message.releasability, on_behalf=True
+    )
+    if not resolved.users:
+        raise ValidationError({"distribution": _("Nobody would receive this message.")})
+    return resolved
+
+
 @transaction.atomic
 def message_send(
     *,
@@ -266,6 +373,11 @@ def message_send(
     operation_data: dict[str, Any] | None = None,
 ) -> Message:
     """Validate, resolve and record the recipients, write version 1 and send.
+
+    When the distribution includes a community that requires moderation and the sender does not
+    moderate it (`held_for_moderation`), the message is submitted instead: saved as ``pending``
+    with its distribution, but no recipient is recorded and nobody is notified until a moderator
+    approves it (`moderation.message_approve`), which is then its send time.
 
     ``attachments`` are ids of the actor's own unsent uploads; ``forwarded_from`` is set by
     `forwarding.message_forward`, ``operation_data`` by `operations.operation_report_send`.
@@ -285,10 +397,13 @@ def message_send(
     resolved = _resolve(actor=actor, distribution=distribution, releasability=message.releasability)
     if not resolved.users:
         raise ValidationError({"distribution": _("Nobody would receive this message.")})
+    held = held_for_moderation(actor, resolved.communities)
     now = timezone.now()
-    message.deadline = _rfi_deadline(message, data.get("deadline"), today=timezone.localdate(now))
-    message.status = MessageStatus.SENT
-    message.sent_at = now
+    deadline = _rfi_deadline(message, data.get("deadline"), today=timezone.localdate(now))
+    # A request that waits for approval gets its default deadline when it is approved (sent).
+    message.deadline = None if held and not data.get("deadline") else deadline
+    message.status = MessageStatus.PENDING if held else MessageStatus.SENT
+    message.sent_at = None if held else now
     message.version = 1
     message.save()
     linked = attachment_service.attachments_link(actor=actor, message=message, ids=list(attachments))
@@ -296,41 +411,30 @@ def message_send(
     MessageCountry.objects.bulk_create(
         [MessageCountry(message=message, country=code, role=role) for code, role in involved]
     )
-    MessageDistribution.objects.bulk_create(
-        [
-            MessageDistribution(message=message, target_kind=TargetKind.COMMUNITY, community=c)
-            for c in resolved.communities
-        ]
-        + [MessageDistribution(message=message, target_kind=TargetKind.COUNTRY, country=c) for c in resolved.countries]
-        + [MessageDistribution(message=message, target_kind=TargetKind.USER, user=u) for u in resolved.people]
-    )
-    _record_recipients(message, resolved)
-    if message.kind == MessageKind.RFI:
-        MessageRecipient.objects.filter(message=message).update(answer_status=AnswerStatus.OPEN)
-    MessageVersion.objects.create(
-        message=message,
-        number=1,
-        subject=message.subject,
-        body=message.body,
-        change=VersionKind.ORIGINAL,
-        edited_by=actor,
-        created_at=now,
-    )
+    _record_distribution(message, resolved)
+    extra = {
+        **delivery_extra(message, resolved),
+        "precursors": [p.pk for p in precursors],
+        "attachments": [a.pk for a in linked],
+        "forwarded_from": forwarded_from.pk if forwarded_from else None,
+    }
+    if held:
+        extra.pop("recipients")
+        audit_record(
+            actor=actor,
+            action="exchange.message_submit",
+            obj=message,
+            changes=diff(None, _audit_state(message)),
+            extra={**extra, "moderated_communities": [c.pk for c in held]},
+        )
+        return message
+    record_delivery(message=message, resolved=resolved, now=now)
     audit_record(
         actor=actor,
         action="exchange.message_send",
         obj=message,
         changes=diff(None, _audit_state(message)),
-        extra={
-            "recipients": len(resolved.users),
-            "communities": [c.pk for c in resolved.communities],
-            "countries": resolved.countries,
-            "users": [u.pk for u in resolved.people],
-            "precursors": [p.pk for p in precursors],
-            "deadline": message.deadline.isoformat() if message.deadline else None,
-            "attachments": [a.pk for a in linked],
-            "forwarded_from": forwarded_from.pk if forwarded_from else None,
-        },
+        extra=extra,
     )
     _on_delivered(message)
     return message
@@ -371,6 +475,9 @@ def message_reply(*, actor: Any, parent: Message, data: dict[str, Any], narrow_t
     _require_visible(actor, parent)
     if parent.status != MessageStatus.SENT:
         raise ValidationError(_("A withdrawn message cannot be answered."))
+    closed = closed_communities(parent)
+    if closed:
+        raise read_only_error(closed)
     audience = set(MessageRecipient.objects.filter(message=parent).values_list("user_id", flat=True))
     audience.add(parent.sender_id)
     if narrow_to is not None:
@@ -416,14 +523,8 @@ def message_reply(*, actor: Any, parent: Message, data: dict[str, Any], narrow_t
         countries=[],
         people=users,
     )
-    MessageDistribution.objects.bulk_create(
-        [MessageDistribution(message=message, target_kind=TargetKind.USER, user=u) for u in users]
-    )
-    _record_recipients(message, resolved)
-    MessageVersion.objects.create(
-        message=message, number=1, subject=message.subject, body=message.body, change=VersionKind.ORIGINAL,
-        edited_by=actor, created_at=now,
-    )  # fmt: skip
+    _record_distribution(message, resolved)
+    record_delivery(message=message, resolved=resolved, now=now)
     audit_record(
         actor=actor,
         action="exchange.message_reply",
@@ -434,6 +535,17 @@ def message_reply(*, actor: Any, parent: Message, data: dict[str, Any], narrow_t
     _rfi_mark_answered(actor=actor, parent=parent, reply=message, now=now)
     _on_delivered(message)
     return message
+
+
+def closed_communities(message: Message) -> list[Community]:
+    """The read-only communities (ended operations, archives) the thread of this message went to.
+
+    A thread started in such a community takes no more replies.
+    """
+    ids = {message.pk, message.thread_root_id or message.pk}
+    targets = MessageDistribution.objects.filter(message_id__in=ids, community__isnull=False)
+    communities = Community.objects.filter(pk__in=targets.values("community_id")).order_by("name")
+    return [c for c in communities if c.is_read_only]
 
 
 def _rfi_mark_answered(*, actor: Any, parent: Message, reply: Message, now: Any) -> None:
