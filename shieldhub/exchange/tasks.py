@@ -163,5 +163,6 @@ def rfi_mark_overdue() -> int:
     return escalated
 
 
-# Periodic tasks that live with their feature: importing registers them with the scheduler.
-from shieldhub.exchange import attachments, operations  # noqa: E402, F401
+# Periodic tasks that live with their feature: importing registers them with the scheduler
+# (notifications: the immediate emails and the daily digest, `exchange.send_digests`).
+from shieldhub.exchange import attachments, notifications, operations  # noqa: E402, F401
