@@ -41,7 +41,7 @@ from shieldhub.accounts.choices import SECRETARIAT_ROLES, Role
 from shieldhub.accounts.models import RoleGrant
 from shieldhub.core.access import Perm, has_perm, message_body_visible, messages_visible_q, require
 from shieldhub.core.audit import audit_record
-from shieldhub.exchange import selectors, services
+from shieldhub.exchange import attachments, selectors, services
 from shieldhub.exchange.choices import HandlingCode, MessageKind, MessageStatus, TargetKind, Tlp
 from shieldhub.exchange.models import Message, MessageDistribution, MessageRecipient
 from shieldhub.exchange.services import Distribution
@@ -66,6 +66,14 @@ class ForwardConstraints:
 
     def rules(self) -> list[str]:
         """The rules that apply, in words, to show before sending."""
+        rules = self.restrictions
+        if not self.releasability:
+            rules.append(_("The forward is releasable to no partner."))
+        return rules
+
+    @property
+    def restrictions(self) -> list[str]:
+        """The rules that restrict whom a forward reaches (what the message page shows)."""
         rules = []
         if self.within_organisation:
             rules.append(
@@ -81,8 +89,6 @@ class ForwardConstraints:
             rules.append(
                 _("The restriction travels with the forward: %(restriction)s.") % {"restriction": self.carried}
             )
-        if not self.releasability:
-            rules.append(_("The forward is releasable to no partner."))
         return rules
 
 
@@ -241,15 +247,11 @@ def forward_rules(message: Message, actor: Any) -> ForwardDecision:
     code = message.handling_code
     if code in (HandlingCode.NO_ONWARD_SHARING, HandlingCode.OTHER) and originator_id(message) != actor.pk:
         if code == HandlingCode.NO_ONWARD_SHARING:
-            reason = _(
-                "The originator has not consented to onward sharing: only they may forward this message. "
-                "You may ask them in a reply."
-            )
+            reason = _("The originator has not consented to onward sharing: only they may forward this message.")
         else:
-            reason = _(
-                "This message carries a restriction (%(restriction)s): only its originator may forward it. "
-                "You may ask them in a reply."
-            ) % {"restriction": message.handling_text}
+            reason = _("This message carries a restriction (%(restriction)s): only its originator may forward it.") % {
+                "restriction": message.handling_text
+            }
         return ForwardDecision(False, reason, ForwardConstraints(ask_originator=True))
     customs_only = code == HandlingCode.CUSTOMS_ONLY
     carried = ""
@@ -381,13 +383,19 @@ def forward_recipients_preview(
     return users
 
 
-def _copy_attachments(actor: Any, source: Message, target: Message) -> list[Any]:
-    from shieldhub.exchange import attachments
+def check_forward_delivery(*, message: Message, users: list[Any]) -> None:
+    """Refuse to deliver a forward to someone its rules keep out (ValidationError).
 
-    copy = getattr(attachments, "attachments_copy", None)
-    if copy is None:
-        return []
-    return list(copy(actor=actor, source=source, target=target) or [])
+    For a forward delivered later than it was written (held for moderation, then approved): the
+    recipients are resolved again at approval and must still be within the rules.
+    """
+    if message.forwarded_from_id is None:
+        return
+    constraints = ForwardConstraints(
+        within_organisation=message.tlp == Tlp.AMBER_STRICT,
+        customs_only=message.handling_code == HandlingCode.CUSTOMS_ONLY,
+    )
+    _check_recipients(message.sender, constraints, users)
 
 
 @transaction.atomic
@@ -414,7 +422,7 @@ def message_forward(
     forward = services.message_send(actor=actor, data=data, distribution=distribution, forwarded_from=original)
     recorded = list(User.objects.filter(pk__in=MessageRecipient.objects.filter(message=forward).values("user_id")))
     _check_recipients(actor, constraints, recorded)
-    copied = _copy_attachments(actor, original, forward)
+    copied = attachments.attachments_copy(actor=actor, source=original, target=forward)
     audit_record(
         actor=actor,
         action="exchange.message_forward",
@@ -427,7 +435,8 @@ def message_forward(
             "within_organisation": constraints.within_organisation,
             "customs_only": constraints.customs_only,
             "note": bool(note.strip()),
-            "attachments": [getattr(a, "pk", a) for a in copied],
+            "attachments": [a.pk for a in copied],
+            "status": forward.status,
         },
     )
     return forward

@@ -417,3 +417,46 @@ def test_forward_partner_sees_only_what_is_releasable(ncp_fr, ncp_ke, europe, pa
     message = send(ncp_fr, countries=["KE"])
     forward = _forward(ncp_ke, message, communities=[europe])
     assert partner_interpol.email not in _received(forward)
+
+
+# --- attachments and moderation -----------------------------------------------------------------
+
+
+def test_a_forward_shares_the_attachments(login, settings, tmp_path, ncp_fr, ncp_ke, ncp_de, send):
+    from shieldhub.exchange import attachments
+    from tests.exchange.test_attachments import jpeg_with_gps, upload
+
+    settings.EXCHANGE_ATTACHMENTS_DIR = tmp_path / "attachments"
+    photo = attachments.attachment_upload(actor=ncp_fr, file=upload("seizure.jpg", jpeg_with_gps(), "image/jpeg"))
+    original = services.message_send(
+        actor=ncp_fr,
+        data={"kind": "alert", "subject": "Photo alert", "body": "See the photo.", "tlp": "amber"},
+        distribution=Distribution(countries=["KE"]),
+        attachments=[photo.pk],
+    )
+    forward = _forward(ncp_ke, original, countries=["DE"])
+    copies = list(forward.attachments.all())
+    assert [(a.original_name, a.sha256) for a in copies] == [("seizure.jpg", photo.sha256)]
+    assert AuditEntry.objects.get(action="exchange.message_forward").extra["attachments"] == [copies[0].pk]
+    download = login(ncp_de).get(reverse("exchange:attachment-download", args=[copies[0].pk]))
+    assert download.status_code == 200
+    assert login(ncp_de).get(reverse("exchange:attachment-download", args=[photo.pk])).status_code == 404
+
+
+def test_a_forward_to_a_moderated_community_waits_and_is_checked_again(ncp_fr, ncp_ke, ncp_ke2, send):
+    from tests.factories import CommunityFactory
+
+    moderated = CommunityFactory(name="Moderated", slug="moderated-fwd", requires_moderation=True)
+    MembershipFactory(community=moderated, user=ncp_ke)
+    MembershipFactory(community=moderated, user=ncp_ke2, role="moderator")
+    message = send(ncp_fr, countries=["KE"], tlp="amber_strict")
+    forward = _forward(ncp_ke, message, communities=[moderated])
+    assert forward.status == "pending" and not MessageRecipient.objects.filter(message=forward).exists()
+    entry = AuditEntry.objects.get(action="exchange.message_forward")
+    assert entry.extra["status"] == "pending" and entry.extra["recipients"] == 0
+    # at approval, the recipients resolved then must still be within the rules
+    forwarding.check_forward_delivery(message=forward, users=[ncp_ke2])
+    outsider = UserFactory(roles=["ncp"], country="UG", full_name="Late Joiner", mfa=False)
+    with pytest.raises(ValidationError, match="Late Joiner"):
+        forwarding.check_forward_delivery(message=forward, users=[ncp_ke2, outsider])
+    forwarding.check_forward_delivery(message=message, users=[outsider])  # not a forward: nothing to check
