@@ -315,14 +315,18 @@ def notify_message(message_pk: int) -> int:
     ]
     if not receipts:
         return 0
-    context = _message_context(message, attachment_count=message.attachments.count())
-    rendered = _Rendered(
-        lambda: (
+    attachment_count = message.attachments.count()
+
+    def render() -> tuple[str, str, str]:
+        # Inside the recipient's language: labels and country names are translated here.
+        context = _message_context(message, attachment_count=attachment_count)
+        return (
             _message_subject(message),
             render_to_string("exchange/email/message.txt", context),
             render_to_string("exchange/email/message.html", context),
         )
-    )
+
+    rendered = _Rendered(render)
     with transaction.atomic():
         stamp = timezone.now()
         ids = [r.pk for r in receipts]
@@ -363,18 +367,18 @@ def notify_message_changed(message_pk: int, change: str) -> int:
     if not receipts:
         return 0
     withdrawn = change == VersionKind.WITHDRAWAL
-    context = {
-        "message": message,
-        "subject": message.subject,
-        "tlp": message.get_tlp_display(),
-        "kind": message.get_kind_display(),
-        "version": message.version,
-        "withdrawn": withdrawn,
-        "link": _link(message),
-        "site_url": settings.SITE_URL,
-    }
 
     def render() -> tuple[str, str, str]:
+        context = {
+            "message": message,
+            "subject": message.subject,
+            "tlp": message.get_tlp_display(),
+            "kind": message.get_kind_display(),
+            "version": message.version,
+            "withdrawn": withdrawn,
+            "link": _link(message),
+            "site_url": settings.SITE_URL,
+        }
         values = {"tlp": message.get_tlp_display(), "subject": message.subject}
         if withdrawn:
             subject = _("[%(tlp)s] Withdrawn: %(subject)s") % values

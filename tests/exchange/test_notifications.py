@@ -155,6 +155,8 @@ def test_the_email_is_in_the_recipients_language(deliver, mailoutbox, ncp_fr, nc
     assert '<html lang="fr">' in _html(french) and '<html lang="en">' in _html(english)
     # The kind's label is translated already (new sentences are translated centrally later).
     assert "Alerte" in french.subject and "Alert:" in english.subject
+    assert "Alerte" in french.body and "Alerte" in _html(french)  # rendered in French, not only the subject
+    assert "Alerte" not in english.body
 
 
 def test_a_request_shows_its_deadline(deliver, mailoutbox, ncp_fr, ncp_ke):
