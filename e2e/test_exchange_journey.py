@@ -1,21 +1,38 @@
-"""Issue 3's journey, as far as the exchange goes today (attachments are still to come): an NCP sends
-an AMBER alert to a regional community, another NCP of that region reads and acknowledges it, an NCP
-outside the region cannot reach it by list, search or direct URL, and the sender sees the
-acknowledgement."""
+"""Issue 3's journey: an NCP sends an AMBER alert with a photo to a regional community, another NCP of
+that region reads it, sees the photo's thumbnail, downloads the photo and acknowledges the alert; an
+NCP outside the region cannot reach the alert by list, search or direct URL, nor its photo or
+thumbnail; the sender sees the acknowledgement."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import ExifTags, Image
 from playwright.sync_api import expect
 
 from e2e.conftest import sign_in
-from shieldhub.exchange.models import Message
+from shieldhub.exchange.models import Attachment, Message
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_alert_to_a_region_read_acknowledged_and_kept_from_outsiders(browser, live_server, ncp_ke, ncp_fr):
+def _photo() -> bytes:
+    """A phone photo of the container, with the GPS position of the port in its EXIF."""
+    image = Image.new("RGB", (800, 600), (70, 110, 160))
+    image.paste((200, 120, 40), (100, 200, 700, 450))
+    exif = Image.Exif()
+    exif[ExifTags.IFD.GPSInfo] = {1: "S", 2: (4.0, 3.0, 0.0), 3: "E", 4: (39.0, 40.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_alert_to_a_region_read_acknowledged_and_kept_from_outsiders(
+    browser, live_server, ncp_ke, ncp_fr, settings, tmp_path
+):
+    settings.EXCHANGE_ATTACHMENTS_DIR = tmp_path / "attachments"
     ncp_tz = UserFactory(email="ncp.tz@test.example", roles=["ncp"], full_name="Neema Mushi", country="TZ")
     esa = CommunityFactory(name="PGS East and Southern Africa", slug="pgs-esa", kind="regional", region="ESA")
     MembershipFactory(community=esa, user=ncp_ke)
@@ -43,10 +60,21 @@ def test_alert_to_a_region_read_acknowledged_and_kept_from_outsiders(browser, li
     sender.click("text=Preview recipients")
     expect(sender.locator("#recipients-preview")).to_contain_text("Neema Mushi")
     expect(sender.locator("#recipients-preview")).not_to_contain_text("Claire Martin")
+    # … attaches a photo of the container: uploaded at once, listed with its thumbnail
+    sender.set_input_files(
+        "input[name=upload]", files=[{"name": "container.jpg", "mimeType": "image/jpeg", "buffer": _photo()}]
+    )
+    item = sender.locator(".attachment-item", has_text="container.jpg")
+    expect(item).to_be_visible()
+    expect(item.locator("img.attachment-preview")).to_be_visible()
     sender.click('main button[type=submit]:has-text("Send")')
     sender.wait_for_url("**/exchange/messages/**")
     message = Message.objects.get(subject="AN prills declared as urea at Mombasa")
     expect(sender.locator("main")).to_contain_text("TLP:AMBER")
+    photo = Attachment.objects.get(message=message)
+    assert photo.kind == "image" and photo.original_name == "container.jpg"
+    photo_url = f"/exchange/attachments/{photo.pk}/"
+    thumbnail_url = f"/exchange/attachments/{photo.pk}/thumbnail/"
 
     # the Tanzanian NCP finds it in the inbox, reads it and acknowledges it
     reader = new_page()
@@ -54,6 +82,16 @@ def test_alert_to_a_region_read_acknowledged_and_kept_from_outsiders(browser, li
     reader.goto(reader.base_url + "/exchange/")
     reader.click("text=AN prills declared as urea at Mombasa")
     expect(reader.locator("main")).to_contain_text("ammonium nitrate")
+    # the thumbnail is shown (and loaded), the photo downloads, without its GPS position
+    thumbnail = reader.locator("figure img[alt='Photo: container.jpg']")
+    expect(thumbnail).to_be_visible()
+    assert thumbnail.evaluate("img => img.decode().then(() => img.naturalWidth)") == 320
+    with reader.expect_download() as download_info:
+        reader.locator("figure").get_by_role("link", name="Download").click()
+    download = download_info.value
+    assert download.suggested_filename == "container.jpg"
+    downloaded = Image.open(download.path())
+    assert downloaded.size == (800, 600) and dict(downloaded.getexif()) == {}
     reader.click("text=Acknowledge receipt")
     expect(reader.locator("main")).to_contain_text("You acknowledged it")
 
@@ -66,6 +104,9 @@ def test_alert_to_a_region_read_acknowledged_and_kept_from_outsiders(browser, li
     expect(outsider.locator("main")).not_to_contain_text("AN prills")
     response = outsider.goto(outsider.base_url + f"/exchange/messages/{message.pk}/")
     assert response is not None and response.status == 404
+    for url in (photo_url, thumbnail_url):
+        response = outsider.goto(outsider.base_url + url)
+        assert response is not None and response.status == 404, url
 
     # the sender sees the acknowledgement
     sender.goto(sender.base_url + f"/exchange/messages/{message.pk}/")

@@ -532,8 +532,12 @@ def attachments_copy(*, actor: Any, source: Message, target: Message) -> list[At
 def attachment_delete(*, actor: Any, attachment: Attachment) -> None:
     """The uploader removes an upload not yet sent (the stored file goes with the next cleanup)."""
     require(actor, Perm.EXCHANGE_USE)
+    # ordered by pk: the model's ordering joins the message, and PostgreSQL refuses FOR UPDATE on an outer join
     row = (
-        Attachment.objects.select_for_update().filter(pk=attachment.pk, uploaded_by=actor, message__isnull=True).first()
+        Attachment.objects.select_for_update()
+        .filter(pk=attachment.pk, uploaded_by=actor, message__isnull=True)
+        .order_by("pk")
+        .first()
     )
     if row is None:
         raise Http404
