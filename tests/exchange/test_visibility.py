@@ -1,16 +1,19 @@
-"""`messages_visible_q` against a small reference model, over generated networks (hypothesis)."""
+"""`messages_visible_q` against a small reference model, over generated networks (hypothesis),
+with four-eyes moderation: pending messages seen by their sender and moderators, rejected ones by
+their sender alone, approved ones by the recipients resolved at approval."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from django.http import Http404
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from shieldhub.core.access import messages_visible_q
-from shieldhub.exchange import services
-from shieldhub.exchange.models import Message
+from shieldhub.exchange import moderation, services
+from shieldhub.exchange.models import Message, MessageRecipient
 from shieldhub.exchange.services import Distribution
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
 
@@ -35,7 +38,15 @@ def networks(draw):
     people = draw(PEOPLE)
     n = len(people)
     n_communities = draw(st.integers(1, 3))
-    memberships = draw(st.sets(st.tuples(st.integers(0, n_communities - 1), st.integers(0, n - 1)), max_size=12))
+    # (community, person) → role; some communities require a moderator's approval
+    memberships = draw(
+        st.dictionaries(
+            st.tuples(st.integers(0, n_communities - 1), st.integers(0, n - 1)),
+            st.sampled_from(["member", "member", "moderator"]),
+            max_size=12,
+        )
+    )
+    moderated = draw(st.lists(st.sampled_from([True, True, False]), min_size=n_communities, max_size=n_communities))
     messages = draw(
         st.lists(
             st.fixed_dictionaries(
@@ -47,13 +58,18 @@ def networks(draw):
                     "interpol": st.booleans(),
                     "unodc": st.booleans(),
                     "withdraw": st.booleans(),
+                    # what a moderator does with a message that waits: approve, reject or nothing yet
+                    "moderation": st.sampled_from(["approve", "reject", "wait"]),
+                    "moderator": st.integers(0, n - 1),
+                    "judge": st.sampled_from(["a moderator", "a moderator", "anyone"]),
+                    "join": st.booleans(),  # the sender joins the communities first (as a member)
                 }
             ),
             min_size=1,
             max_size=5,
         )
     )
-    return people, n_communities, memberships, messages
+    return people, n_communities, memberships, moderated, messages
 
 
 def _eligible(person, releasability):
@@ -61,22 +77,55 @@ def _eligible(person, releasability):
     return active and role in EXCHANGE_ROLES and (role != "partner" or org in releasability)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def _msg(sender, *, interpol=False, moderation="wait", moderator=0, withdraw=False, judge="a moderator"):
+    return {"sender": sender, "communities": {0}, "countries": set(), "users": set(), "interpol": interpol,
+            "unodc": False, "withdraw": withdraw, "moderation": moderation, "moderator": moderator, "judge": judge,
+            "join": False}  # fmt: skip
+
+
+# One moderated community: two NCP members, a coordinator and an INTERPOL partner as moderators.
+_MODERATED = (
+    [("ncp", "FR", "interpol", True), ("ncp", "KE", "interpol", True), ("coordinator", "FR", "interpol", True),
+     ("partner", "FR", "interpol", True)],
+    1,
+    {(0, 0): "member", (0, 1): "member", (0, 2): "moderator", (0, 3): "moderator"},
+    [True],
+)  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(network=networks())
+@example(
+    network=(
+        *_MODERATED,
+        [
+            _msg(0, interpol=True, moderation="approve", withdraw=True),  # approved by the coordinator, withdrawn
+            _msg(1, moderation="reject", moderator=1),  # not releasable: only the coordinator judges it
+            _msg(0, interpol=True),  # waits: both moderators see it
+            _msg(1, moderation="approve", judge="anyone", moderator=1),  # the sender cannot approve it
+            _msg(3, moderation="approve"),  # a moderator's own message is sent directly
+        ],
+    )
+)
 def test_every_user_sees_exactly_what_the_reference_model_says(db, network):
-    people, n_communities, memberships, messages = network
+    people, n_communities, memberships, moderated, messages = network
     with transaction.atomic():
         users = [
             UserFactory(roles=[role] if role else [], country=country if role == "ncp" else "",
                         partner_organisation=org if role == "partner" else "", is_active=active, mfa=False)
             for role, country, org, active in people
         ]  # fmt: skip
-        communities = [CommunityFactory() for _ in range(n_communities)]
-        for c, u in memberships:
-            MembershipFactory(community=communities[c], user=users[u])
+        communities = [CommunityFactory(requires_moderation=moderated[c]) for c in range(n_communities)]
+        for (c, u), role in memberships.items():
+            MembershipFactory(community=communities[c], user=users[u], role=role)
         expected: dict[int, set[int]] = {i: set() for i in range(len(users))}
         for spec in messages:
             s = spec["sender"]
+            if spec["join"]:
+                for c in sorted(spec["communities"]):
+                    if (c, s) not in memberships:
+                        memberships[(c, s)] = "member"
+                        MembershipFactory(community=communities[c], user=users[s])
             rel = [o for o in ("interpol", "unodc") if spec[o]]
             sender_role = people[s][0]
             allowed_communities = {
@@ -104,6 +153,37 @@ def test_every_user_sees_exactly_what_the_reference_model_says(db, network):
                 continue
             assert sender_can and recipients
             expected[s].add(message.pk)
+            # Four eyes: held when a community requires moderation and the sender does not moderate it.
+            held = {c for c in allowed_communities if moderated[c] and memberships.get((c, s)) != "moderator"}
+            assert message.status == ("pending" if held else "sent")
+            status = message.status
+            if held:
+                # the moderators of the moderated communities of the distribution who may use the exchange
+                moderators = {
+                    u for (c, u), role in memberships.items()
+                    if role == "moderator" and c in allowed_communities and moderated[c] and _eligible(people[u], rel)
+                }  # fmt: skip
+                judge = spec["moderator"]
+                candidates = sorted(moderators - {s})
+                if spec["judge"] == "a moderator" and candidates:
+                    judge = candidates[judge % len(candidates)]
+                if spec["moderation"] != "wait" and judge in moderators and judge != s:
+                    if spec["moderation"] == "approve":
+                        message = moderation.message_approve(actor=users[judge], message=message)
+                        status = "sent"
+                    else:
+                        moderation.message_reject(actor=users[judge], message=message, note="n")
+                        status = "rejected"
+                elif spec["moderation"] != "wait":  # anyone else is refused, the sender included
+                    with pytest.raises((ValidationError, PermissionDenied, Http404)):
+                        moderation.message_approve(actor=users[judge], message=message)
+                if status == "pending":
+                    for m in moderators:
+                        expected[m].add(message.pk)
+            event(f"held, then {status}" if held else "sent directly")
+            assert not MessageRecipient.objects.filter(message=message).exists() or status == "sent"
+            if status != "sent":
+                continue  # nobody received it (yet): pending for the moderators, rejected for the sender
             for r in recipients:
                 expected[r].add(message.pk)
             if spec["withdraw"]:
