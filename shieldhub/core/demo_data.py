@@ -548,17 +548,15 @@ def _load() -> None:
             if region_code in regional:
                 directory.membership_add(actor=assistant, community=regional[region_code], user=user)
         if is_staff and email.startswith(("coordinator", "analyst")):
-            directory.membership_add(
-                actor=assistant,
-                community=group,
-                user=user,
-                role="moderator" if email.startswith("analyst") else "member",
-            )
+            # the working group is moderated by the analyst and the coordinator (four eyes)
+            directory.membership_add(actor=assistant, community=group, user=user, role="moderator")
     for region_c in regional.values():
         directory.membership_add(actor=assistant, community=region_c, user=coordinator, role="moderator")
     for email in ("ncp.fr@demo.example", "ncp.in@demo.example", "partner.interpol@demo.example"):
         directory.membership_add(actor=assistant, community=group, user=users[email])
     _demo_messages(users, global_c, regional)
+    _demo_moderation(users, group)
+    _demo_operations(users)
     assert Authenticator.objects.filter(type="totp").count() == len(demo_accounts())
 
 
@@ -642,3 +640,150 @@ def _demo_messages(users: dict[str, Any], global_c: Any, regional: dict[str, Any
         },
         distribution=Distribution(communities=[regional["MENA"].pk] if "MENA" in regional else [global_c.pk]),
     )
+
+
+def _demo_moderation(users: dict[str, Any], group: Any) -> None:
+    """The analysts' working group is moderated: one NCP message awaits approval, one was refused."""
+    from shieldhub.exchange import moderation, operations
+    from shieldhub.exchange import services as exchange
+    from shieldhub.exchange.services import Distribution
+
+    assistant, coordinator = users["assistant@demo.example"], users["coordinator@demo.example"]
+    operations.community_exchange_settings_update(
+        actor=assistant, community=group, requires_moderation=True, countries=[]
+    )
+    exchange.message_send(
+        actor=users["ncp.fr@demo.example"],
+        data={
+            "kind": "information",
+            "subject": "Open source: nitromethane offered in bulk on a marketplace",
+            "body": "A seller on a business-to-business marketplace offers **nitromethane** in 200 L drums, "
+            "shipped from a free zone, payment in cryptocurrency only. Has anyone seen the same listing?",
+            "tlp": "green",
+            "tags": ["open source", "online sales"],
+        },
+        distribution=Distribution(communities=[group.pk]),
+    )  # waits for the analyst or the coordinator
+    refused = exchange.message_send(
+        actor=users["ncp.in@demo.example"],
+        data={
+            "kind": "information",
+            "subject": "Chemicals price list",
+            "body": "Attached is our price list.",
+            "tlp": "clear",
+        },
+        distribution=Distribution(communities=[group.pk]),
+    )
+    moderation.message_reject(
+        actor=coordinator,
+        message=refused,
+        note="The working group shares findings, not price lists; please say what the list shows.",
+    )
+
+
+def _demo_operations(users: dict[str, Any]) -> None:
+    """A running operation group with its short form and two reports, and last year's, archived."""
+    from shieldhub.directory import services as directory
+    from shieldhub.exchange import operations
+    from shieldhub.exchange.models import Message, MessageVersion
+
+    today = timezone.localdate()
+    assistant, coordinator = users["assistant@demo.example"], users["coordinator@demo.example"]
+    ng, fr, ma = (users[f"ncp.{c}@demo.example"] for c in ("ng", "fr", "ma"))
+    west = directory.community_create(
+        actor=assistant,
+        data={
+            "name": f"Operation Global Shield {today.year} — West Africa",
+            "name_fr": f"Opération Global Shield {today.year} — Afrique de l'Ouest",
+            "slug": f"ogs-{today.year}-west-africa",
+            "kind": "operation",
+            "description": "Targeted controls on ammonium nitrate, chlorates and detonators entering West African "
+            "ports and land borders. Seizures and detections are reported through the operational form.",
+            "starts_on": today - dt.timedelta(days=7),
+            "ends_on": today + dt.timedelta(days=21),
+        },
+    )
+    operations.community_exchange_settings_update(
+        actor=assistant,
+        community=west,
+        requires_moderation=False,
+        countries=["NG", "GH", "SN", "CI", "BJ", "TG", "FR", "MA"],
+    )
+    directory.membership_add(actor=assistant, community=west, user=coordinator, role="moderator")
+    directory.membership_add(actor=assistant, community=west, user=ng, role="moderator")
+    for user in (fr, ma, users["analyst@demo.example"], users["partner.interpol@demo.example"]):
+        directory.membership_add(actor=assistant, community=west, user=user)
+    operations.operation_form_update(
+        actor=coordinator,
+        community=west,
+        fields=["precursor", "quantity", "hs_code", "origin_country", "transit_country", "destination_country",
+                "transport_mode", "container_number", "event_date", "place", "action_taken", "remarks"],
+    )  # fmt: skip
+    operations.operation_report_send(
+        actor=ng,
+        community=west,
+        values={
+            "precursor": "ammonium-nitrate",
+            "quantity": "18",
+            "unit": "t",
+            "hs_code": "3102.30",
+            "origin_country": "TR",
+            "destination_country": "NE",
+            "transport_mode": "sea",
+            "container_number": "MSKU 704512-3",
+            "event_date": (today - dt.timedelta(days=2)).isoformat(),
+            "place": "Tin Can Island port, Lagos",
+            "action_taken": "seized",
+            "remarks": "Declared as NPK fertiliser; consignee in Niamey unknown to the national authority.",
+        },
+        releasable_interpol=True,
+    )
+    operations.operation_report_send(
+        actor=fr,
+        community=west,
+        values={
+            "precursor": "potassium-chlorate",
+            "quantity": "1.2",
+            "unit": "t",
+            "origin_country": "CN",
+            "transit_country": "FR",
+            "destination_country": "CI",
+            "transport_mode": "sea",
+            "place": "Le Havre",
+            "action_taken": "controlled_delivery",
+            "remarks": "Controlled delivery agreed with Côte d'Ivoire; arrival in Abidjan expected next week.",
+        },
+    )
+
+    # Last year's operation: ended, archived by the daily task; its members keep its messages.
+    east = directory.community_create(
+        actor=assistant,
+        data={
+            "name": f"Operation Global Shield {today.year - 1} — East Africa",
+            "name_fr": f"Opération Global Shield {today.year - 1} — Afrique de l'Est",
+            "slug": f"ogs-{today.year - 1}-east-africa",
+            "kind": "operation",
+            "starts_on": today - dt.timedelta(days=1),
+            "ends_on": today,
+        },
+    )
+    operations.community_exchange_settings_update(
+        actor=assistant, community=east, requires_moderation=False, countries=["KE", "TZ", "UG", "ET"]
+    )
+    directory.membership_add(actor=assistant, community=east, user=coordinator, role="moderator")
+    directory.membership_add(actor=assistant, community=east, user=users["ncp.ke@demo.example"])
+    report = operations.operation_report_send(
+        actor=users["ncp.ke@demo.example"],
+        community=east,
+        values={"precursor": "electric-detonators", "quantity": "400", "unit": "pcs", "action_taken": "seized"},
+    )
+    # The demo writes the operation as it happened a year ago: dates moved back, then the task archives it.
+    year_ago = timezone.now() - dt.timedelta(days=365)
+    Message.objects.filter(pk=report.pk).update(sent_at=year_ago, created_at=year_ago)
+    MessageVersion.objects.filter(message=report).update(created_at=year_ago)
+    directory.community_update(
+        actor=assistant,
+        community=east,
+        data={"starts_on": year_ago.date() - dt.timedelta(days=20), "ends_on": year_ago.date() + dt.timedelta(days=10)},
+    )
+    operations.operations_archive_ended.call()

@@ -204,7 +204,7 @@ def _form_fields(spec: OperationField, user: Any) -> dict[str, forms.Field]:
     if spec.kind == "precursor":
         return {
             spec.key: forms.ModelChoiceField(
-                label=label, queryset=catalogue_list(user=user), to_field_name="code", required=False
+                label=label, queryset=catalogue_list(user=user), to_field_name="code", required=False, empty_label="—"
             )
         }
     if spec.kind == "quantity":
@@ -263,7 +263,11 @@ class OperationReportForm(forms.Form):
         self.fields["releasable_unodc"] = forms.BooleanField(label=_("Releasable to UNODC"), required=False)
 
     def operational_fields(self) -> list[Any]:
-        return [self[name] for key in self.keys for name in VALUE_KEYS[key]]
+        """The short fields (laid out side by side); `long_fields` take the full width."""
+        return [self[name] for key in self.keys if FIELDS[key].kind != "long_text" for name in VALUE_KEYS[key]]
+
+    def long_fields(self) -> list[Any]:
+        return [self[key] for key in self.keys if FIELDS[key].kind == "long_text"]
 
     def handling_fields(self) -> list[Any]:
         return [self[name] for name in ("tlp", "releasable_interpol", "releasable_unodc")]

@@ -678,6 +678,9 @@ def _new_version(*, actor: Any, message: Message, change: str, note: str) -> Mes
 def message_correct(*, actor: Any, message: Message, subject: str, body: str, note: str = "") -> Message:
     """The sender corrects the text: a new version; recipients see it as unread again."""
     _require_sender(actor, message)
+    closed = closed_communities(message)
+    if closed:  # an ended operation's record stays as it was (a withdrawal is still possible)
+        raise read_only_error(closed)
     message = Message.objects.select_for_update().get(pk=message.pk)
     before = snapshot(message, ["subject", "body", "version"])
     message.subject = subject.strip()

@@ -230,6 +230,14 @@ def test_an_ended_operation_is_read_only(login, operation, ncp_fr, ncp_ke, send,
     assert Message.objects.count() == 1
 
 
+def test_an_ended_operations_record_is_not_corrected_but_may_be_withdrawn(operation, ncp_fr, send):
+    earlier = send(ncp_fr, communities=[operation], subject="Before the end")
+    _end(operation)
+    with pytest.raises(ValidationError, match="is closed"):
+        services.message_correct(actor=ncp_fr, message=earlier, subject="Changed", body="Changed", note="typo")
+    assert services.message_withdraw(actor=ncp_fr, message=earlier, note="Wrong container").status == "withdrawn"
+
+
 def test_replies_in_a_thread_started_elsewhere_are_not_blocked(operation, ncp_fr, ncp_ke, send):
     elsewhere = send(ncp_fr, users=[ncp_ke], subject="Direct")
     _end(operation)
