@@ -415,7 +415,7 @@ def test_message_page_shows_thumbnails_and_documents(login, ncp_de, alert, photo
     assert "manifest.pdf" in page and "PDF document" in page
 
 
-def test_not_linked_elsewhere_no_email_attachments(ncp_fr, ncp_de, europe, django_capture_on_commit_callbacks):
+def test_emails_never_carry_attachments(ncp_fr, ncp_de, europe, django_capture_on_commit_callbacks):
     pdf = attachments.attachment_upload(actor=ncp_fr, file=upload("secret.pdf", PDF))
     with django_capture_on_commit_callbacks(execute=True):
         services.message_send(
@@ -424,7 +424,8 @@ def test_not_linked_elsewhere_no_email_attachments(ncp_fr, ncp_de, europe, djang
             distribution=services.Distribution(users=[ncp_de.pk]),
             attachments=[pdf.pk],
         )
-    for email in mail.outbox:
+    assert [email.to for email in mail.outbox] == [[ncp_de.email]]  # the alert is emailed at once …
+    for email in mail.outbox:  # … with a link, never the file
         assert email.attachments == []
         assert b"%PDF" not in email.message().as_bytes()
 
