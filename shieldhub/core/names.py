@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable, Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -115,6 +116,7 @@ ABBREVIATIONS = {
 }
 CONNECTORS = frozenset({"and", "et", "y", "und"})
 LEGAL_FORM_PENALTY = 3  # both names have a legal form, and not the same one
+CACHE_LIMIT = 1_000_000  # ids kept in the sets of names with a common word (about 30 MB)
 
 ARTICLES = frozenset({"the", "la", "le", "el", "les", "los", "las"})
 
@@ -224,21 +226,23 @@ def _sorted_words(normalised: str) -> str:
     return " ".join(sorted(normalised.split()))
 
 
-def _word_keys(word: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _word_keys(word: str) -> tuple[str, ...]:
     """Blocking keys of a word such that a word one edit away shares at least one: the first and
     the last four letters of a word of seven letters or more (one edit changes only one of them;
     for eight letters also the first and last three, which two letters swapped across the middle
     leave alone), the word and its one-letter deletions for a word of seven letters or less (both
     for seven, so that a word of eight with a letter missing still meets it)."""
-    if len(word) <= 3:
-        return {"~" + word}
-    keys = {"<" + word[:4], ">" + word[-4:]} if len(word) >= 7 else set()
-    if len(word) == 8:
-        keys.add("^" + word[:3] + word[-3:])  # two letters swapped in the middle change both halves
-    if len(word) <= 7:
-        keys.add("~" + word)
-        keys.update("~" + word[:i] + word[i + 1 :] for i in range(len(word)))
-    return keys
+    size = len(word)
+    if size <= 3:
+        return ("~" + word,)
+    keys = ["<" + word[:4], ">" + word[-4:]] if size >= 7 else []
+    if size == 8:
+        keys.append("^" + word[:3] + word[-3:])  # two letters swapped in the middle change both halves
+    if size <= 7:
+        keys.append("~" + word)
+        keys.extend({"~" + word[:i] + word[i + 1 :] for i in range(size)})
+    return tuple(keys)
 
 
 def _deletions(word: str) -> set[str]:
@@ -254,7 +258,8 @@ def _index_keys(normalised: str) -> set[str]:
     return {key for word in words for key in _word_keys(word)}
 
 
-def _one_word_query_keys(word: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def _one_word_query_keys(word: str) -> frozenset[str]:
     """Keys of the one-word names at most one edit away: same length with a letter changed or the
     same (shared deletion), one letter more (their deletion is the word), one less (they are a
     deletion of the word)."""
@@ -262,7 +267,7 @@ def _one_word_query_keys(word: str) -> set[str]:
     size = len(word)
     keys = {f"{size}:{d}" for d in deletions} | {f"{size - 1}:{d}" for d in deletions}
     keys.add(f"{size + 1}:{word}")
-    return keys
+    return frozenset(keys)
 
 
 class NameIndex:
@@ -278,6 +283,7 @@ class NameIndex:
         self._compact: dict[str, list[int]] = {}
         self._postings: dict[str, list[int]] = {}
         self._sets: dict[str, frozenset[int]] = {}  # names with a common word, kept on first use
+        self._cached = 0  # how many ids `_sets` holds
         self.max_candidates = max_candidates
         for ident, name in pairs:
             self.add(ident, name)
@@ -297,6 +303,7 @@ class NameIndex:
             self._postings.setdefault(key, []).append(index)
         if self._sets:
             self._sets.clear()
+            self._cached = 0
 
     def _candidates(self, normalised: str) -> set[int]:
         """Names that may score above a high cutoff: those sharing a blocking key with every word
@@ -311,8 +318,11 @@ class NameIndex:
         postings = self._postings
         words = set(normalised.split())
         if len(words) == 1:
-            found = {i for key in _one_word_query_keys(normalised) for i in postings.get(key, ())}
-            found.update(self._compact.get(normalised, ()))
+            found: set[int] = set(self._compact.get(normalised, ()))
+            for key in _one_word_query_keys(normalised):
+                posting = postings.get(key)
+                if posting:
+                    found.update(posting)
             return found
         required = [w for w in words if len(w) > 3] or list(words)
         groups = [(len(found), len(word), found) for word in required for found in (self._word_postings(word),)]
@@ -344,9 +354,11 @@ class NameIndex:
             posting = postings.get(key)
             if posting:
                 found.update(posting)
-        if len(found) >= 64:
-            if len(self._sets) >= 100_000:
+        if len(found) >= 256:
+            self._cached += len(found)
+            if self._cached > CACHE_LIMIT:
                 self._sets.clear()
+                self._cached = len(found)
             self._sets[word] = frozenset(found)
         return found
 
@@ -357,13 +369,17 @@ class NameIndex:
         if not indexes:
             return []
         query = _sorted_words(parsed.normalised)
-        choices = [self._sorted[i] for i in indexes]
-        scores = {
-            indexes[position]: score
-            for _, score, position in process.extract(
-                query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-            )
-        }
+        if len(indexes) <= 8:  # a few candidates (the usual case): cheaper than process.extract
+            ratio, names = fuzz.ratio, self._sorted
+            scores = {i: score for i in indexes if (score := ratio(query, names[i], score_cutoff=cutoff))}
+        else:
+            choices = [self._sorted[i] for i in indexes]
+            scores = {
+                indexes[position]: score
+                for _, score, position in process.extract(
+                    query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+                )
+            }
         for i in self._compact.get(parsed.normalised.replace(" ", ""), ()):
             if i > exclude_below:
                 scores[i] = 100.0
