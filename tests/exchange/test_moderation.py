@@ -310,3 +310,21 @@ def test_api_sender_cannot_approve_and_read_tokens_cannot_write(client, pending,
     )
     assert read_only.status_code == 403
     assert Message.objects.get(pk=pending.pk).status == "pending"
+
+
+def test_queue_page_and_api_use_a_constant_number_of_queries(login, moderated, ncp_fr, coordinator, send):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(coordinator)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    send(ncp_fr, communities=[moderated], subject="One")
+    few = (count(reverse("exchange:moderation-queue")), count("/api/v1/exchange/moderation/queue"))
+    for i in range(5):
+        send(ncp_fr, communities=[moderated], subject=f"More {i}")
+    assert (count(reverse("exchange:moderation-queue")), count("/api/v1/exchange/moderation/queue")) == few
