@@ -46,6 +46,7 @@ class Perm(StrEnum):
     # secure exchange
     EXCHANGE_USE = "exchange.use"  # send, receive and reply to messages
     EXCHANGE_SPECIAL_ALERT = "exchange.special_alert"  # send the secretariat's special alerts
+    EXCHANGE_PARTNER_EXPORT = "exchange.partner_export"  # release messages to partners (STIX, MISP)
 
 
 _EVERYONE = frozenset({Perm.REFERENCE_VIEW, Perm.API_USE})
@@ -195,8 +196,13 @@ for _role in (Role.COORDINATOR, Role.ASSISTANT, Role.ANALYST, Role.TRAINER):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.EXCHANGE_USE, Perm.EXCHANGE_SPECIAL_ALERT}
 for _role in (Role.NCP, Role.PARTNER, Role.ADMIN):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.EXCHANGE_USE}
+# The coordinator and the analyst release messages they can see to partners (the sender of a
+# message may export it too: see exchange.partner_export).
+for _role in (Role.COORDINATOR, Role.ANALYST):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.EXCHANGE_PARTNER_EXPORT}
 
-_PARTNER_RELEASABILITY_FIELD = {"interpol": "releasable_interpol", "unodc": "releasable_unodc"}
+# The Message field that says a message is releasable to each partner organisation.
+PARTNER_RELEASABILITY_FIELD = {"interpol": "releasable_interpol", "unodc": "releasable_unodc"}
 
 
 def moderated_communities_q(user: Any) -> Q:
@@ -229,7 +235,7 @@ def messages_visible_q(user: Any) -> Q:
     )
     if Role.PARTNER in user.roles:
         # A partner sees (and moderates) only what is releasable to their organisation.
-        field = _PARTNER_RELEASABILITY_FIELD.get(user.partner_organisation or "")
+        field = PARTNER_RELEASABILITY_FIELD.get(user.partner_organisation or "")
         if not field:
             return Q(sender=user)
         return Q(sender=user) | ((received | to_moderate) & Q(**{field: True}))

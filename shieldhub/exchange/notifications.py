@@ -49,7 +49,7 @@ from django_tasks import task
 
 from shieldhub.accounts.choices import Role
 from shieldhub.accounts.models import RoleGrant
-from shieldhub.core.access import _PARTNER_RELEASABILITY_FIELD, ROLE_PERMISSIONS, Perm, require
+from shieldhub.core.access import PARTNER_RELEASABILITY_FIELD, ROLE_PERMISSIONS, Perm, require
 from shieldhub.core.audit import audit_record, diff
 from shieldhub.core.scheduling import periodic
 from shieldhub.exchange.choices import MessageKind, MessageStatus, Tlp, VersionKind
@@ -182,7 +182,7 @@ def _may_see_q() -> Q:
     received messages, over many users and messages at once."""
     grants = RoleGrant.objects.filter(user_id=OuterRef("user_id"))
     releasable = Q(pk__in=[])
-    for organisation, flag in _PARTNER_RELEASABILITY_FIELD.items():
+    for organisation, flag in PARTNER_RELEASABILITY_FIELD.items():
         releasable |= Q(user__partner_organisation=organisation, **{f"message__{flag}": True})
     return (
         Q(user__is_active=True, message__status__in=[MessageStatus.SENT, MessageStatus.WITHDRAWN])

@@ -44,8 +44,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from shieldhub.accounts.choices import Role
-from shieldhub.core.access import Perm, require
+from shieldhub.core.access import Perm, has_perm, require
 from shieldhub.core.audit import audit_record
 from shieldhub.exchange import selectors
 from shieldhub.exchange.choices import (
@@ -62,9 +61,6 @@ from shieldhub.exchange.models import Message, MessageRecipient
 
 PARTNERS = {"interpol": "INTERPOL", "unodc": "UNODC"}
 FORMATS = {"stix": "STIX 2.1", "misp": "MISP"}
-# The secretariat roles that release messages to partners. Interim: to become a permission of the
-# access policy (`Perm.EXCHANGE_PARTNER_EXPORT`, granted to these roles) in core/access.py.
-EXPORT_ROLES = frozenset({Role.COORDINATOR, Role.ANALYST})
 
 PROGRAMME = "WCO Programme Global Shield"
 _NAMESPACE = uuid.UUID("5b0f3c2e-8a61-4f0e-9d3c-6f1e2a7b9c41")  # this application's ids
@@ -158,7 +154,7 @@ def _known_names(message: Message) -> list[str]:
 
 def may_export(user: Any, message: Message) -> bool:
     """The sender, and the secretariat's coordinators and analysts (of messages they can see)."""
-    return message.sender_id == getattr(user, "pk", None) or bool(getattr(user, "roles", set()) & EXPORT_ROLES)
+    return message.sender_id == getattr(user, "pk", None) or has_perm(user, Perm.EXCHANGE_PARTNER_EXPORT)
 
 
 def export_refusal(*, actor: Any, message: Message, partner: str) -> str:

@@ -674,6 +674,14 @@ def _new_version(*, actor: Any, message: Message, change: str, note: str) -> Mes
     return version
 
 
+def _on_changed(message: Message, change: str) -> None:
+    """Once committed, tell those who were emailed about the message that it changed (no body)."""
+    from shieldhub.exchange import notifications
+
+    pk = message.pk
+    transaction.on_commit(lambda: notifications.message_changed(pk, change))
+
+
 @transaction.atomic
 def message_correct(*, actor: Any, message: Message, subject: str, body: str, note: str = "") -> Message:
     """The sender corrects the text: a new version; recipients see it as unread again."""
@@ -697,6 +705,7 @@ def message_correct(*, actor: Any, message: Message, subject: str, body: str, no
         changes=diff(before, snapshot(message, ["subject", "body", "version"])),
         extra={"note": note.strip()},
     )
+    _on_changed(message, "correction")
     return message
 
 
@@ -718,6 +727,7 @@ def message_withdraw(*, actor: Any, message: Message, note: str) -> Message:
         changes=diff(before, snapshot(message, ["status", "version"])),
         extra={"note": note.strip()},
     )
+    _on_changed(message, "withdrawal")
     return message
 
 

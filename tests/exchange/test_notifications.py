@@ -10,7 +10,6 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -370,14 +369,18 @@ def test_an_alert_to_300_returns_at_once_and_fans_out_in_batch(
 # --- corrections and withdrawals ------------------------------------------------------------------
 
 
-def test_a_correction_is_notified_to_those_already_emailed(deliver, mailoutbox, ncp_fr, ncp_de, ncp_ke, europe):
+def test_a_correction_is_notified_to_those_already_emailed(
+    deliver, mailoutbox, django_capture_on_commit_callbacks, ncp_fr, ncp_de, ncp_ke, europe
+):
     alert = deliver(ncp_fr, communities=[europe], subject="Alert one")
     info = deliver(ncp_fr, users=[ncp_ke], kind="information", subject="Info one")
     mailoutbox.clear()
-    services.message_correct(actor=ncp_fr, message=alert, subject="Alert one (corrected)", body="New " + BODY, note="x")
-    notifications.message_changed(alert.pk, "correction")
-    services.message_correct(actor=ncp_fr, message=info, subject="Info one (corrected)", body="New text", note="x")
-    notifications.message_changed(info.pk, "correction")  # ncp_ke was never emailed about it: nothing
+    with django_capture_on_commit_callbacks(execute=True):  # the services hand the notice over on commit
+        services.message_correct(
+            actor=ncp_fr, message=alert, subject="Alert one (corrected)", body="New " + BODY, note="x"
+        )
+        # ncp_ke was never emailed about this one: no notice
+        services.message_correct(actor=ncp_fr, message=info, subject="Info one (corrected)", body="New text", note="x")
     (email,) = mailoutbox
     assert email.to == [ncp_de.email]
     assert email.subject == f"{PREFIX}[TLP:AMBER] Corrected: Alert one (corrected)"
@@ -394,11 +397,8 @@ def test_a_withdrawal_is_notified_without_the_body(
         alert = deliver(ncp_fr, communities=[europe], tlp="green", subject="Green alert")
     assert BODY in mailoutbox[0].body
     mailoutbox.clear()
-    # The wiring the services get: one on_commit line.
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):  # the service hands the notice over on commit
         services.message_withdraw(actor=ncp_fr, message=alert, note="Mistaken")
-        pk = alert.pk
-        transaction.on_commit(lambda: notifications.message_changed(pk, "withdrawal"))
     (email,) = mailoutbox
     assert email.subject == f"{PREFIX}[TLP:GREEN] Withdrawn: Green alert"
     assert BODY not in email.body and BODY not in _html(email)
