@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from shieldhub.core.access import Perm, has_perm, messages_visible_q, moderated_communities_q, require
 from shieldhub.core.audit import audit_record, diff, snapshot
 from shieldhub.directory.models import Community
-from shieldhub.exchange import services
+from shieldhub.exchange import forwarding, services
 from shieldhub.exchange.choices import MessageKind, MessageStatus, TargetKind
 from shieldhub.exchange.deadlines import default_deadline
 from shieldhub.exchange.models import Message, MessageDistribution
@@ -129,6 +129,8 @@ def message_approve(*, actor: Any, message: Message, note: str = "") -> Message:
     """A moderator approves a waiting message: it is sent now, to the recipients resolved now."""
     message = _lock_pending(actor, message)
     resolved = services.resolve_stored(message)
+    # A held forward must still keep to its rules with the recipients resolved now.
+    forwarding.check_forward_delivery(message=message, users=resolved.users)
     before = snapshot(message, _MODERATION_FIELDS)
     now = timezone.now()
     today = timezone.localdate(now)

@@ -11,6 +11,7 @@ from shieldhub.core.access import messages_visible_q
 from shieldhub.core.models import AuditEntry
 from shieldhub.exchange import moderation, services
 from shieldhub.exchange.models import Message, MessageDistribution, MessageRecipient, MessageVersion
+from shieldhub.exchange.services import Distribution
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -328,3 +329,23 @@ def test_queue_page_and_api_use_a_constant_number_of_queries(login, moderated, n
     for i in range(5):
         send(ncp_fr, communities=[moderated], subject=f"More {i}")
     assert (count(reverse("exchange:moderation-queue")), count("/api/v1/exchange/moderation/queue")) == few
+
+
+def test_a_held_forward_is_checked_again_against_the_recipients_at_approval(ncp_fr, ncp_ke, ncp_de, send):
+    """An AMBER+STRICT forward held for moderation cannot reach someone who joined meanwhile."""
+    from shieldhub.exchange import forwarding
+
+    french_moderator = UserFactory(roles=["ncp"], country="FR", full_name="Claire Moderatrice", mfa=False)
+    group = CommunityFactory(name="French desk", slug="french-desk", requires_moderation=True)
+    MembershipFactory(community=group, user=ncp_fr)
+    MembershipFactory(community=group, user=french_moderator, role="moderator")
+    original = send(ncp_ke, users=[ncp_fr], tlp="amber_strict")
+    held = forwarding.message_forward(
+        actor=ncp_fr, message=original, distribution=Distribution(communities=[group.pk]), note="For the desk"
+    )
+    assert held.status == "pending"
+    MembershipFactory(community=group, user=ncp_de)  # a German NCP joins before the approval
+    with pytest.raises(ValidationError):
+        moderation.message_approve(actor=french_moderator, message=held)
+    held.refresh_from_db()
+    assert held.status == "pending" and not held.recipients.exists()
