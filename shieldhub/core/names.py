@@ -344,9 +344,12 @@ class NameIndex:
         return candidates
 
     def _word_postings(self, word: str) -> set[int] | frozenset[int]:
-        """The names with a word at most one edit from `word` (kept for common words)."""
-        cached = self._sets.get(word)
+        """The names with a word at most one edit from `word`. Kept for common words, least
+        recently used dropped first once they hold `CACHE_LIMIT` ids in all."""
+        sets = self._sets
+        cached = sets.pop(word, None)
         if cached is not None:
+            sets[word] = cached  # now the most recently used
             return cached
         postings = self._postings
         found: set[int] = set()
@@ -354,12 +357,11 @@ class NameIndex:
             posting = postings.get(key)
             if posting:
                 found.update(posting)
-        if len(found) >= 256:
+        if len(found) >= 64:
+            sets[word] = frozenset(found)
             self._cached += len(found)
-            if self._cached > CACHE_LIMIT:
-                self._sets.clear()
-                self._cached = len(found)
-            self._sets[word] = frozenset(found)
+            while self._cached > CACHE_LIMIT:
+                self._cached -= len(sets.pop(next(iter(sets))))
         return found
 
     def _score(
