@@ -15,7 +15,9 @@ No database: the catalogue is read from `precursors.csv` (what `load-reference` 
   share of rewritten names whose original comes first, and `pairs()` over the whole index.
 
 Peak memory is the process's maximum resident set size (`ru_maxrss`), measured after each part;
-`tracemalloc` gives the size of the built matcher and index. Prints one JSON object. Not a test.
+`tracemalloc` gives the size of the built matcher and index. Times are given as wall-clock and as
+this process's CPU time (less sensitive to other work on the machine), with the load average and a
+calibration loop to compare machines. Prints one JSON object. Not a test.
 """
 
 from __future__ import annotations
@@ -181,6 +183,16 @@ LEGAL = [
     "",
 ]
 PREFIX = ["PT", "OOO", "JSC", ""]
+
+
+def calibration_ms() -> float:
+    """CPU milliseconds of `sum(range(1_000_000))`, best of five: to compare runs and machines."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        sum(range(1_000_000))
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
 
 
 def peak_rss_mb() -> float:
@@ -376,6 +388,7 @@ def main() -> None:
     result: dict[str, Any] = {
         "python": sys.version.split()[0],
         "load_average": [round(x, 1) for x in os.getloadavg()],
+        "calibration_ms": calibration_ms(),
         "rss_at_start_mb": peak_rss_mb(),
     }
     if args.skip != "goods":
