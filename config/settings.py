@@ -181,7 +181,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not IS_PROD
 SESSION_IDLE_MINUTES_NCP = env_int("SESSION_IDLE_MINUTES_NCP", 30)
 SESSION_IDLE_MINUTES_STAFF = env_int("SESSION_IDLE_MINUTES_STAFF", 120)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES_STAFF * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # IdleSessionMiddleware touches the session once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -251,6 +251,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Exchange emails carry a message's body only at these TLP levels (AMBER+STRICT and RED never, in
+# code, whatever this says); "amber" may be added where the NCPs' mailboxes are trusted.
+EXCHANGE_EMAIL_BODY_TLPS = env_list("EXCHANGE_EMAIL_BODY_TLPS", ["clear", "green"])
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Global Shield Hub <no-reply@shieldhub.example>")
 
 # --- background tasks: django-tasks with the database backend (no broker); immediate in tests

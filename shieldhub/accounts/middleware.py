@@ -33,6 +33,9 @@ def user_has_mfa(user: object) -> bool:
     ).exists()
 
 
+SESSION_TOUCH_SECONDS = 60
+
+
 class MfaRequiredMiddleware:
     """MFA is mandatory: a signed-in user without TOTP or a passkey is sent to enrol first."""
 
@@ -70,8 +73,11 @@ class IdleSessionMiddleware:
             if last is not None and now - int(last) > minutes * 60:
                 logout(request)
                 return redirect(f"{reverse('account_login')}?expired=1")
-            request.session["last_seen"] = now
-            request.session.set_expiry(minutes * 60)
+            # Touch the session at most once a minute: a page with many requests (thumbnails, htmx
+            # polls) then writes the session once, not once per request.
+            if last is None or now - int(last) >= SESSION_TOUCH_SECONDS:
+                request.session["last_seen"] = now
+                request.session.set_expiry(minutes * 60)
         return self.get_response(request)
 
 

@@ -204,3 +204,20 @@ def test_sign_in_sign_out_and_failed_attempts_are_audited(client, ncp_fr):
 
     client.post(reverse("account_logout"))
     assert AuditEntry.objects.filter(action="accounts.user.logout", actor=ncp_fr).exists()
+
+
+def test_activity_is_recorded_at_most_once_a_minute(login, ncp_fr):
+    """A page's many requests write the session once; a request a minute later touches it again."""
+    client = login(ncp_fr)
+    client.get(reverse("core:home"))
+    session = client.session
+    recent = int(timezone.now().timestamp()) - 10
+    session["last_seen"] = recent
+    session.save()
+    client.get(reverse("core:home"))
+    assert client.session["last_seen"] == recent  # not rewritten within the minute
+    session = client.session
+    session["last_seen"] = recent - 60
+    session.save()
+    client.get(reverse("core:home"))
+    assert client.session["last_seen"] > recent  # touched again
