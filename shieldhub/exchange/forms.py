@@ -218,5 +218,9 @@ class InboxFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from shieldhub.reference.selectors import catalogue_list
 
-        self.fields["community"].queryset = selectors.sendable_communities(user=user)  # type: ignore[attr-defined]
+        from shieldhub.directory.selectors import community_list
+
+        # Every community the user can see, archived and ended operation groups included: their
+        # messages stay in the inbox.
+        self.fields["community"].queryset = community_list(user=user)  # type: ignore[attr-defined]
         self.fields["precursor"].queryset = catalogue_list(user=user)  # type: ignore[attr-defined]

@@ -87,7 +87,10 @@ def compose(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("Message sent."))
+            if message.status == MessageStatus.PENDING:
+                messages.success(request, _("Message submitted: a moderator will approve it before it is sent."))
+            else:
+                messages.success(request, _("Message sent."))
             return redirect("exchange:message-detail", pk=message.pk)
     context = {"form": form, **views_attachments.widget_context(uploads, upload_errors)}
     return render(request, "exchange/compose.html", context)
