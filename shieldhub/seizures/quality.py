@@ -54,6 +54,7 @@ def assess(incident: Any, *, goods: Sequence[Any], parties: Sequence[Any], route
     skip = _NOT_APPLICABLE.get(incident.incident_type, frozenset())
     roles = {role for _code, role in route}
     chemicals = [g for g in goods if g.catalogue_item is not None and g.catalogue_item.category == "precursor"]
+    weighable = [g for g in goods if g.unit != "pcs"]  # detonators and fuses are counted, not weighed
     checks = {
         "office_name": bool(incident.office_name.strip()),
         "location_type": bool(incident.location_type),
@@ -64,7 +65,7 @@ def assess(incident: Any, *, goods: Sequence[Any], parties: Sequence[Any], route
         "route_departure": RouteRole.DEPARTURE in roles,
         "route_destination": RouteRole.DESTINATION in roles,
         "goods": bool(goods),
-        "goods_kg": bool(goods) and all(g.quantity_kg is not None for g in goods),
+        "goods_kg": bool(goods) and all(g.quantity_kg is not None for g in weighable),
         "goods_concentration": bool(goods) and all(g.concentration is not None for g in chemicals),
         "goods_actual_hs": bool(goods) and all(g.actual_hs for g in goods),
         "parties": bool(parties),

@@ -107,7 +107,9 @@ def test_pieces_have_no_mass(ncp_fr, make, catalogue):
     )
     line = incident.goods.get()
     assert line.quantity_kg is None and incident.total_kg is None
-    assert "goods_kg" in incident.missing_fields
+    assert "goods_kg" not in incident.missing_fields  # counted, not weighed: nothing is missing
+    liquid = make(ncp_fr, goods=[{"hs_code": "2814.10", "quantity": "5", "unit": "L", "density": "0.9"}])
+    assert "goods_kg" not in liquid.missing_fields
 
 
 def test_data_quality_scores_completeness_and_lists_what_is_missing(ncp_fr, make):
