@@ -50,6 +50,8 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if IS_PROD else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seizure statistics: a cell of fewer records than this is suppressed for everyone outside the secretariat.
+SEIZURE_STATS_MIN_CELL = env_int("SEIZURE_STATS_MIN_CELL", 3)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,6 +74,8 @@ INSTALLED_APPS = [
     "shieldhub.reference",
     "shieldhub.directory",
     "shieldhub.exchange",
+    "shieldhub.entities",
+    "shieldhub.seizures",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("reference/", include("shieldhub.reference.urls")),
     path("directory/", include("shieldhub.directory.urls")),
     path("exchange/", include("shieldhub.exchange.urls")),
+    path("seizures/", include("shieldhub.seizures.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -47,6 +47,11 @@ class Perm(StrEnum):
     EXCHANGE_USE = "exchange.use"  # send, receive and reply to messages
     EXCHANGE_SPECIAL_ALERT = "exchange.special_alert"  # send the secretariat's special alerts
     EXCHANGE_PARTNER_EXPORT = "exchange.partner_export"  # release messages to partners (STIX, MISP)
+    # seizure and incident records
+    SEIZURE_REPORT = "seizures.report"  # write records for one's country (the analyst: for any country)
+    SEIZURE_VIEW_ALL = "seizures.view_all"  # every submitted record
+    SEIZURE_VALIDATE = "seizures.validate"  # validate, or return with comments
+    SEIZURE_STATS = "seizures.stats"  # aggregate statistics, no record detail
 
 
 _EVERYONE = frozenset({Perm.REFERENCE_VIEW, Perm.API_USE})
@@ -245,3 +250,72 @@ def messages_visible_q(user: Any) -> Q:
 def message_body_visible(user: Any, message: Any) -> bool:
     """A withdrawn body is kept for the sender (and the audit log), hidden from recipients."""
     return message.status != "withdrawn" or message.sender_id == getattr(user, "pk", None)
+
+
+# --- seizure and incident records --------------------------------------------------------------
+# A draft is its author's and its reporting country's NCPs'. Once submitted, a record is seen by its
+# reporting country's NCPs, its author, the recipients recorded at submission (partners only when
+# it is releasable to their organisation) and the secretariat (`seizures.view_all`). A withdrawn
+# record stays in the recipients' lists with its detail hidden. Everyone with a role sees the
+# aggregate statistics, never a record's detail.
+
+for _role in Role:
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.SEIZURE_STATS}
+for _role in (Role.COORDINATOR, Role.ANALYST, Role.ADMIN):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.SEIZURE_VIEW_ALL}
+ROLE_PERMISSIONS[Role.ANALYST] = ROLE_PERMISSIONS[Role.ANALYST] | {Perm.SEIZURE_REPORT, Perm.SEIZURE_VALIDATE}
+ROLE_PERMISSIONS[Role.NCP] = ROLE_PERMISSIONS[Role.NCP] | {Perm.SEIZURE_REPORT}
+
+_SHARED_INCIDENT_STATUSES = ("submitted", "returned", "validated", "withdrawn")
+
+
+def incidents_visible_q(user: Any) -> Q:
+    """The incidents (seizures.Incident) this user may see (listed; detail: `incident_detail_visible`)."""
+    perms = user_perms(user)
+    if not perms:
+        return NOTHING
+    q = Q(created_by=user)
+    if Perm.SEIZURE_VIEW_ALL in perms:
+        q |= Q(status__in=_SHARED_INCIDENT_STATUSES)
+    country = user_country(user)
+    if country and Perm.SEIZURE_REPORT in perms:
+        q |= Q(reporting_country=country)
+    # A sub-select, which PostgreSQL hashes once and probes while it walks the list's covering index.
+    received_ids = apps.get_model("seizures", "IncidentRecipient").objects.filter(user=user).values("incident_id")
+    received = Q(status__in=_SHARED_INCIDENT_STATUSES) & Q(pk__in=received_ids)
+    if Role.PARTNER in user.roles:
+        field = PARTNER_RELEASABILITY_FIELD.get(user.partner_organisation or "")
+        received = (received & Q(**{field: True})) if field else NOTHING
+    return q | received
+
+
+def incident_is_reporting_side(user: Any, incident: Any) -> bool:
+    """The author, the NCPs of the reporting country, and the analysts (who report on a country's behalf)."""
+    perms = user_perms(user)
+    if Perm.SEIZURE_REPORT not in perms:
+        return False
+    if incident.created_by_id == user.pk or Perm.SEIZURE_VIEW_ALL in perms:
+        return True
+    country = user_country(user)
+    return bool(country) and country == str(incident.reporting_country)
+
+
+def incident_detail_visible(user: Any, incident: Any) -> bool:
+    """A withdrawn record's detail is kept for the reporting side and the secretariat, hidden from recipients."""
+    if incident.status != "withdrawn":
+        return True
+    return incident_is_reporting_side(user, incident) or has_perm(user, Perm.SEIZURE_VIEW_ALL)
+
+
+def incident_person_names_visible(user: Any, incident: Any, *, name_shared: bool) -> bool:
+    """Names of persons involved: the reporting country's NCPs and the record's author always; the
+    secretariat's analysts when the reporting country shared the name; nobody else, ever."""
+    perms = user_perms(user)
+    if not perms:
+        return False
+    if incident.created_by_id == user.pk:
+        return True
+    country = user_country(user)
+    if country and country == str(incident.reporting_country) and Perm.SEIZURE_REPORT in perms:
+        return True
+    return name_shared and Perm.SEIZURE_VALIDATE in perms

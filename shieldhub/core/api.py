@@ -123,9 +123,11 @@ def build_api() -> NinjaAPI:
     from shieldhub.directory.api import router as directory_router
     from shieldhub.exchange.api import router as exchange_router
     from shieldhub.reference.api import router as reference_router
+    from shieldhub.seizures.api import router as seizures_router
 
     api.add_router("/me", accounts_router)
     api.add_router("/reference", reference_router)
     api.add_router("/directory", directory_router)
     api.add_router("/exchange", exchange_router)
+    api.add_router("/seizures", seizures_router)
     return api

@@ -13,7 +13,7 @@ from shieldhub.core.access import Perm, user_perms
 NAV = [
     (_("Home"), "core:home", None, "/$"),
     (_("Exchange"), "exchange:inbox", Perm.EXCHANGE_USE, "/exchange/"),
-    (_("Seizures"), None, None, "/seizures/"),
+    (_("Seizures"), "seizures:incident-list", Perm.SEIZURE_STATS, "/seizures/"),
     (_("Shipments"), None, None, "/shipments/"),
     (_("Analysis"), None, None, "/analysis/"),
     (_("Events"), None, None, "/events/"),

@@ -557,6 +557,7 @@ def _load() -> None:
     _demo_messages(users, global_c, regional)
     _demo_moderation(users, group)
     _demo_operations(users)
+    _demo_seizures(users, regional, rng)
     assert Authenticator.objects.filter(type="totp").count() == len(demo_accounts())
 
 
@@ -787,3 +788,244 @@ def _demo_operations(users: dict[str, Any]) -> None:
         data={"starts_on": year_ago.date() - dt.timedelta(days=20), "ends_on": year_ago.date() + dt.timedelta(days=10)},
     )
     operations.operations_archive_ended.call()
+
+
+# --- seizure and incident records -----------------------------------------------------------------
+
+# (code, unit, low, high, concentration range or None): what each demo goods line may hold.
+_SEIZURE_GOODS = [
+    ("ammonium-nitrate", "kg", 500, 26000, (33, 35)),
+    ("hydrogen-peroxide", "L", 20, 1200, (30, 60)),
+    ("potassium-chlorate", "kg", 25, 2000, (95, 99)),
+    ("aluminium-powder", "kg", 10, 800, None),
+    ("electric-detonators", "pcs", 20, 1500, None),
+    ("nitric-acid", "L", 50, 2000, (60, 70)),
+    ("urea", "t", 5, 40, None),
+    ("safety-fuses", "pcs", 50, 5000, None),
+    ("sodium-chlorate", "kg", 100, 5000, (95, 99)),
+    ("nitromethane", "L", 10, 400, (95, 99)),
+]
+# For each demo NCP country: offices (name, location type, conveyance) and likely trading partners.
+_SEIZURE_OFFICES = {
+    "FR": (
+        [
+            ("Le Havre port", "seaport", "vessel"),
+            ("Roissy-Charles de Gaulle fret", "airport", "air"),
+            ("Chronopost hub, Chilly-Mazarin", "postal_hub", "express"),
+        ],
+        ["MA", "TR", "CN", "BE", "DZ"],
+    ),
+    "KE": (
+        [
+            ("Mombasa port (Kilindini)", "seaport", "vessel"),
+            ("Malaba border post", "land_border", "vehicle"),
+            ("Jomo Kenyatta International Airport", "airport", "air"),
+        ],
+        ["AE", "UG", "TZ", "SO", "IN"],
+    ),
+    "NG": (
+        [
+            ("Apapa port, Lagos", "seaport", "vessel"),
+            ("Seme border", "land_border", "vehicle"),
+            ("Kano inland container depot", "inland", "vehicle"),
+        ],
+        ["BJ", "NE", "CN", "IN", "TR"],
+    ),
+    "MA": (
+        [
+            ("Tanger Med", "seaport", "vessel"),
+            ("Casablanca port", "seaport", "vessel"),
+            ("Oujda inland control", "inland", "vehicle"),
+        ],
+        ["ES", "FR", "DZ", "MR", "CN"],
+    ),
+    "IN": (
+        [
+            ("Nhava Sheva (JNPT)", "seaport", "vessel"),
+            ("Chennai air cargo", "airport", "air"),
+            ("Petrapole land port", "land_border", "vehicle"),
+        ],
+        ["BD", "NP", "AE", "LK", "MM"],
+    ),
+    "BR": (
+        [
+            ("Porto de Santos", "seaport", "vessel"),
+            ("Foz do Iguaçu", "land_border", "vehicle"),
+            ("Guarulhos air cargo", "airport", "air"),
+        ],
+        ["PY", "BO", "CN", "US", "AR"],
+    ),
+    "JO": (
+        [
+            ("Al-Omari border crossing", "land_border", "vehicle"),
+            ("Aqaba port", "seaport", "vessel"),
+            ("Queen Alia airport cargo", "airport", "air"),
+        ],
+        ["SA", "IQ", "SY", "TR", "AE"],
+    ),
+    "ID": (
+        [
+            ("Tanjung Priok, Jakarta", "seaport", "vessel"),
+            ("Soekarno-Hatta cargo", "airport", "air"),
+            ("Entikong border post", "land_border", "vehicle"),
+        ],
+        ["MY", "SG", "CN", "PH", "TH"],
+    ),
+}
+_SEIZURE_COMPANIES = [
+    "Gulf Agro Trading LLC",
+    "Sahel Intrants SARL",
+    "Eastern Star Logistics Ltd",
+    "Pacific Chem Supplies Pte Ltd",
+    "Nova Fertilizantes Ltda",
+    "Al-Noor General Trading",
+    "Bright Future Import Export",
+    "Delta Mining Services Ltd",
+    "Atlas Négoce SA",
+    "Orient Express Freight Co.",
+    "Kalimantan Agro Makmur PT",
+    "Rift Valley Hardware Ltd",
+]
+_SEIZURE_CONCEALMENTS = [
+    "Declared as urea fertiliser",
+    "Behind a front row of legitimate goods",
+    "In bottles labelled as hair-care product",
+    "False floor of a truck trailer",
+    "Mixed with cement bags",
+    "Inside spare-parts cartons",
+    "No concealment",
+    "Declared as cleaning chemicals",
+    "In a consignment of mining equipment",
+]
+_SEIZURE_NARRATIVES = [
+    "Risk profiling flagged a newly registered consignee with no import history. Physical examination found "
+    "{what}; a field test and then the customs laboratory confirmed the substance. The declarant could not produce "
+    "an end-user certificate.",
+    "During a joint control with the police, officers found {what} in a consignment whose declared description did "
+    "not match its weight. The goods were detained and the case handed to the investigating unit.",
+    "An intelligence report shared through the exchange named the shipper. The container was selected on arrival; it "
+    "held {what}. The importer's licence had expired two months earlier.",
+    "A canine team indicated a parcel at the express hub; it contained {what}. The sender used a false address.",
+]
+
+
+def _demo_seizures(users: dict[str, Any], regional: dict[str, Any], rng: random.Random) -> None:
+    """About forty records across the demo NCP countries, in every status, some shared with their
+    region and with Nigeria or France, one returned, one corrected, one withdrawn, a few drafts."""
+    from shieldhub.exchange.services import Distribution
+    from shieldhub.reference.models import CatalogueItem, Country
+    from shieldhub.seizures import services as seizures
+
+    catalogue = {c.code: c for c in CatalogueItem.objects.all()}
+    if "ammonium-nitrate" not in catalogue:
+        return
+    analyst = users["analyst@demo.example"]
+    region_of = dict(Country.objects.filter(wco_region__isnull=False).values_list("code", "wco_region_id"))
+    today = timezone.localdate()
+    types = ["seizure"] * 6 + ["stopped", "stopped", "diversion", "theft", "manufacture", "suspicious_order"]
+    detections = ["routine", "risk_profiling", "risk_profiling", "intelligence", "investigation", "random", "device",
+                  "canine"]  # fmt: skip
+    countries = list(_SEIZURE_OFFICES)
+    made: list[Any] = []
+    for n in range(40):
+        code = countries[n % len(countries)]
+        ncp = users[f"ncp.{code.lower()}@demo.example"]
+        offices, partners = _SEIZURE_OFFICES[code]
+        office, location, conveyance = rng.choice(offices)
+        kind = rng.choice(types)
+        goods = []
+        for goods_code, unit, low, high, conc in rng.sample(_SEIZURE_GOODS, rng.choice([1, 1, 1, 2, 2, 3])):
+            if goods_code not in catalogue:
+                continue
+            line: dict[str, Any] = {
+                "catalogue_item": catalogue[goods_code].pk,
+                "quantity": str(rng.randint(low, high)),
+                "unit": unit,
+            }
+            if conc and rng.random() < 0.8:
+                line["concentration"] = str(rng.randint(*conc))
+            if rng.random() < 0.7:
+                hs = (catalogue[goods_code].hs_codes or [""])[0]
+                line["actual_hs"] = hs
+                line["declared_hs"] = hs if rng.random() < 0.6 else "3824.99"
+                line["declared_description"] = rng.choice(["Fertiliser", "Chemicals for industry", "Spare parts",
+                                                           "Cleaning products", catalogue[goods_code].name_en])  # fmt: skip
+            goods.append(line)
+        what = ", ".join(
+            f"{g['quantity']} {g['unit']} of {catalogue_item.name_en.lower()}"
+            for g in goods
+            for catalogue_item in [next(c for c in catalogue.values() if c.pk == g["catalogue_item"])]
+        )
+        origin, other = rng.sample(partners, 2)
+        direction = rng.choice(["import", "import", "import", "export", "transit"])
+        route = [(origin, "departure"), (code, "destination")] if direction == "import" else [
+            (code, "departure"), (origin, "destination")]  # fmt: skip
+        if direction == "transit":
+            route = [(origin, "departure"), (code, "transit"), (other, "destination")]
+        complete = rng.random() < 0.65  # about a third of the records leave recommended fields empty
+        data: dict[str, Any] = {
+            "incident_type": kind,
+            "occurred_on": today - dt.timedelta(days=rng.randint(5, 560)),
+            "office_name": office,
+            "location_type": location,
+            "direction": direction,
+            "detection_method": rng.choice(detections),
+            "conveyance": conveyance if complete or rng.random() < 0.5 else "",
+            "concealment": rng.choice(_SEIZURE_CONCEALMENTS) if complete else "",
+            "route": route if complete or rng.random() < 0.5 else route[:1],
+            "ports": "",
+            "source": "ncp_report",
+            "national_reference": f"{code}-{today.year}-{rng.randint(100, 9999)}" if complete else "",
+            "narrative": rng.choice(_SEIZURE_NARRATIVES).format(what=what) if complete or rng.random() < 0.4 else "",
+            "goods": goods,
+            "parties": [
+                {"role": "consignor", "name": rng.choice(_SEIZURE_COMPANIES), "country": origin},
+                {"role": "consignee", "name": rng.choice(_SEIZURE_COMPANIES), "country": code},
+            ][: rng.choice([0, 1, 2, 2]) if not complete else 2],
+            "persons": [
+                {
+                    "role": "driver" if conveyance == "vehicle" else "courier",
+                    "nationality": rng.choice([code, other]),
+                    "gender": rng.choice(["male", "male", "female"]),
+                    "year_of_birth": rng.randint(1960, 2000),
+                    "name": "",
+                    "name_shared": False,
+                }
+            ]
+            if rng.random() < 0.3
+            else [],
+        }
+        incident = seizures.incident_create(actor=ncp, data=data)
+        made.append(incident)
+        if n >= 36:  # a few drafts stay with their country
+            continue
+        region = regional.get(region_of.get(code, ""))
+        dist = Distribution()
+        if n % 3 == 0 and region is not None:
+            dist = Distribution(communities=[region.pk])
+        elif n % 5 == 1:
+            dist = Distribution(countries=["NG" if code != "NG" else "FR"])
+        seizures.incident_submit(actor=ncp, incident=incident, distribution=dist)
+        if n % 4 in (1, 2):
+            seizures.incident_validate(actor=analyst, incident=incident)
+    # The analyst's review: one returned with a question, one answered by a correction, one withdrawn.
+    returned, corrected, withdrawn = made[3], made[11], made[20]
+    seizures.incident_return(
+        actor=analyst, incident=returned, comment="Please give the actual HS code and the consignee's registration."
+    )
+    seizures.incident_comment(
+        actor=users[f"ncp.{str(returned.reporting_country).lower()}@demo.example"], incident=returned,
+        body="The laboratory report is expected next week; we will correct the record then.",
+    )  # fmt: skip
+    corrected.refresh_from_db()
+    if corrected.status in ("submitted", "validated"):
+        reporter = users[f"ncp.{str(corrected.reporting_country).lower()}@demo.example"]
+        seizures.incident_record_view(actor=analyst, incident=corrected)
+        seizures.incident_correct(
+            actor=reporter, incident=corrected, note="Laboratory result: concentration confirmed",
+            data={"concealment": "Declared as cleaning chemicals", "national_reference": "LAB-2026-118"},
+        )  # fmt: skip
+    withdrawn.refresh_from_db()
+    if withdrawn.status in ("submitted", "validated"):
+        reporter = users[f"ncp.{str(withdrawn.reporting_country).lower()}@demo.example"]
+        seizures.incident_withdraw(actor=reporter, incident=withdrawn, note="Entered twice; see the other record.")

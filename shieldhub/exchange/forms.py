@@ -216,9 +216,8 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from shieldhub.reference.selectors import catalogue_list
-
         from shieldhub.directory.selectors import community_list
+        from shieldhub.reference.selectors import catalogue_list
 
         # Every community the user can see, archived and ended operation groups included: their
         # messages stay in the inbox.

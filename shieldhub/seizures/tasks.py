@@ -1,0 +1,60 @@
+"""Background work of the seizure records: telling everyone who received or opened a record that
+it was corrected or withdrawn. The email carries the record's reference and a link, never its
+content, in each person's language."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from shieldhub.core.access import incidents_visible_q
+from shieldhub.seizures.choices import VersionChange
+from shieldhub.seizures.models import Incident, IncidentRecipient, IncidentView
+
+logger = logging.getLogger(__name__)
+
+
+def audience(incident: Incident, *, exclude: int | None = None) -> list[Any]:
+    """Everyone who received or opened the record, active and still allowed to see it in the list."""
+    ids = set(IncidentRecipient.objects.filter(incident=incident).values_list("user_id", flat=True))
+    ids |= set(IncidentView.objects.filter(incident=incident).values_list("user_id", flat=True))
+    if exclude is not None:
+        ids.discard(exclude)
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("pk")
+    return [u for u in users if Incident.objects.filter(incidents_visible_q(u), pk=incident.pk).exists()]
+
+
+@task()
+def incident_changed(*, incident_id: int, version: int, change: str, actor_id: int | None = None) -> int:
+    incident = Incident.objects.filter(pk=incident_id).first()
+    if incident is None:
+        return 0
+    link = settings.SITE_URL + reverse("seizures:incident-detail", args=[incident.pk])
+    sent = 0
+    for user in audience(incident, exclude=actor_id):
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            values = {"reference": incident.reference, "version": version, "link": link}
+            if change == VersionChange.WITHDRAWAL:
+                subject = _("Seizure record %(reference)s was withdrawn") % values
+                body = _("The seizure record %(reference)s that you received or opened was withdrawn.\n\n%(link)s\n")
+            else:
+                subject = _("Seizure record %(reference)s was corrected (version %(version)s)") % values
+                body = _(
+                    "The seizure record %(reference)s that you received or opened was corrected "
+                    "(version %(version)s).\n\nSee it on Global Shield Hub:\n%(link)s\n"
+                )
+            try:
+                send_mail(subject, body % values, None, [user.email], fail_silently=False)
+            except Exception:  # one failed address must not stop the others
+                logger.exception("Could not tell %s about %s", user.pk, incident.reference)
+                continue
+        sent += 1
+    return sent
