@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "shieldhub.exchange",
     "shieldhub.entities",
     "shieldhub.seizures",
+    "shieldhub.shipments",
+    "shieldhub.screening",
 ]
 
 MIDDLEWARE = [

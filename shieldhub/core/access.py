@@ -52,6 +52,17 @@ class Perm(StrEnum):
     SEIZURE_VIEW_ALL = "seizures.view_all"  # every submitted record
     SEIZURE_VALIDATE = "seizures.validate"  # validate, or return with comments
     SEIZURE_STATS = "seizures.stats"  # aggregate statistics, no record detail
+    SEIZURE_IMPORT = "seizures.import"  # bulk import of records from a spreadsheet
+    # licit shipments (pre-export notifications) and their verification by the importing country
+    SHIPMENT_USE = "shipments.use"  # the shipments of one's country (exporting or importing)
+    SHIPMENT_NOTIFY = "shipments.notify"  # register a notification (the analyst: for any country)
+    SHIPMENT_VIEW_ALL = "shipments.view_all"  # every notification
+    # shared entities (companies; persons, vehicles and vessels under restriction)
+    ENTITY_VIEW = "entities.view"  # entity pages, with the records one may see
+    ENTITY_LINK = "entities.link"  # confirm or reject "same as" suggestions
+    # risk screening
+    SCREENING_RUN = "screening.run"  # screen a declarations file
+    SCREENING_CONFIGURE = "screening.configure"  # rules, weights, watch lists
 
 
 _EVERYONE = frozenset({Perm.REFERENCE_VIEW, Perm.API_USE})
@@ -265,6 +276,32 @@ for _role in (Role.COORDINATOR, Role.ANALYST, Role.ADMIN):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.SEIZURE_VIEW_ALL}
 ROLE_PERMISSIONS[Role.ANALYST] = ROLE_PERMISSIONS[Role.ANALYST] | {Perm.SEIZURE_REPORT, Perm.SEIZURE_VALIDATE}
 ROLE_PERMISSIONS[Role.NCP] = ROLE_PERMISSIONS[Role.NCP] | {Perm.SEIZURE_REPORT}
+# Bulk import: the reporting side (NCPs for their country, the analyst for any).
+for _role in (Role.NCP, Role.ANALYST):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.SEIZURE_IMPORT}
+
+# Licit shipments: the NCPs of the exporting and importing countries, and the secretariat's analysis
+# side (coordinator, analyst, admin) for every notification; the analyst notifies on a country's behalf.
+for _role in (Role.NCP, Role.COORDINATOR, Role.ANALYST, Role.ADMIN):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.SHIPMENT_USE}
+for _role in (Role.NCP, Role.ANALYST):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.SHIPMENT_NOTIFY}
+for _role in (Role.COORDINATOR, Role.ANALYST, Role.ADMIN):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.SHIPMENT_VIEW_ALL}
+
+# Entities: pages for those who work with records (what an entity page lists is what the reader
+# may see of the linked records); the analysis side confirms "same as" links.
+for _role in (Role.NCP, Role.COORDINATOR, Role.ANALYST, Role.ADMIN):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.ENTITY_VIEW}
+for _role in (Role.COORDINATOR, Role.ANALYST):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.ENTITY_LINK}
+
+# Risk screening: NCPs and the analyst screen declaration files; the analyst (and the coordinator)
+# configure the rules and the watch lists.
+for _role in (Role.NCP, Role.COORDINATOR, Role.ANALYST):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.SCREENING_RUN}
+for _role in (Role.COORDINATOR, Role.ANALYST):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.SCREENING_CONFIGURE}
 
 _SHARED_INCIDENT_STATUSES = ("submitted", "returned", "validated", "withdrawn")
 

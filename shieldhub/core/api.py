@@ -121,13 +121,19 @@ def build_api() -> NinjaAPI:
 
     from shieldhub.accounts.api import router as accounts_router
     from shieldhub.directory.api import router as directory_router
+    from shieldhub.entities.api import router as entities_router
     from shieldhub.exchange.api import router as exchange_router
     from shieldhub.reference.api import router as reference_router
+    from shieldhub.screening.api import router as screening_router
     from shieldhub.seizures.api import router as seizures_router
+    from shieldhub.shipments.api import router as shipments_router
 
     api.add_router("/me", accounts_router)
     api.add_router("/reference", reference_router)
     api.add_router("/directory", directory_router)
     api.add_router("/exchange", exchange_router)
     api.add_router("/seizures", seizures_router)
+    api.add_router("/shipments", shipments_router)
+    api.add_router("/entities", entities_router)
+    api.add_router("/screening", screening_router)
     return api

@@ -1,0 +1,5 @@
+"""`/api/v1/entities`."""
+
+from ninja import Router
+
+router = Router(tags=["entities"])

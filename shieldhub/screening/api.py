@@ -1,0 +1,5 @@
+"""`/api/v1/screening`."""
+
+from ninja import Router
+
+router = Router(tags=["screening"])

@@ -1,0 +1,5 @@
+"""`/api/v1/shipments`."""
+
+from ninja import Router
+
+router = Router(tags=["shipments"])
