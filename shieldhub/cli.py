@@ -12,7 +12,12 @@ import os
 import sys
 
 # Subcommands spelled with dashes map to management commands.
-ALIASES = {"load-reference": "load_reference", "seed-scale": "seed_scale", "worker": "worker"}
+ALIASES = {
+    "load-reference": "load_reference",
+    "seed-scale": "seed_scale",
+    "worker": "worker",
+    "matcher-eval": "matcher_eval",
+}
 
 
 def _pop_data_dir(argv: list[str]) -> tuple[list[str], str | None]:
