@@ -349,3 +349,18 @@ def test_a_held_forward_is_checked_again_against_the_recipients_at_approval(ncp_
         moderation.message_approve(actor=french_moderator, message=held)
     held.refresh_from_db()
     assert held.status == "pending" and not held.recipients.exists()
+
+
+def test_the_compose_page_and_the_sent_list_say_a_message_waits(login, moderated, ncp_fr, analyst):
+    client = login(ncp_fr)
+    form = {
+        "kind": "information", "subject": "For the moderated group", "body": "Text", "language": "en",
+        "tlp": "amber", "to_communities": [moderated.pk], "to_countries": "", "to_people": "",
+    }  # fmt: skip
+    response = client.post(reverse("exchange:compose"), form, follow=True)
+    assert "a moderator will approve it before it is sent" in response.content.decode()
+    sent = client.get(reverse("exchange:sent")).content.decode()
+    assert "For the moderated group" in sent and "awaiting approval" in sent
+    message = Message.objects.get(subject="For the moderated group")
+    moderation.message_reject(actor=analyst, message=message, note="Not for this group")
+    assert "not approved" in client.get(reverse("exchange:sent")).content.decode()
