@@ -5,7 +5,7 @@ body of a withdrawn message is null for its recipients. Writes need the `write` 
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -184,8 +184,32 @@ def _fresh(request: HttpRequest, pk: int) -> Message:
 @router.get("/inbox", response=list[MessageSummary])
 @paginate(PageNumberPagination, page_size=50)
 def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> Any:
+    """Messages received, newest first. `q` is a full-text search (see `/search`)."""
     require(request.user, Perm.EXCHANGE_USE)
     return selectors.inbox_list(user=request.user, filters=filters.dict(exclude_none=True))
+
+
+class SearchFilters(InboxFilters):
+    q: str = Field(  # type: ignore[assignment]
+        ...,
+        max_length=500,
+        description=(
+            'Words (all must match, as prefixes; case and accents ignored), "quoted phrases", '
+            "-exclusions and OR. A withdrawn message is searched on its subject, tags and HS codes "
+            "only, except by its sender."
+        ),
+    )
+    order: Literal["date", "relevance"] = "date"
+
+
+@router.get("/search", response=list[MessageSummary])
+@paginate(PageNumberPagination, page_size=50)
+def search(request: HttpRequest, filters: Query[SearchFilters]) -> Any:
+    """Full-text search over every message the caller may see: received and sent."""
+    require(request.user, Perm.EXCHANGE_USE)
+    data = filters.dict(exclude_none=True)
+    query, order = data.pop("q"), data.pop("order")
+    return selectors.message_search(user=request.user, query=query, filters=data, order=order)
 
 
 @router.post("/messages", response={201: MessageOut})

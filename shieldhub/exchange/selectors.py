@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django_countries import countries as country_registry
 
@@ -19,7 +19,16 @@ from shieldhub.core.access import (
 )
 from shieldhub.directory.models import Community
 from shieldhub.exchange.choices import MessageKind, MessageStatus
-from shieldhub.exchange.models import PENDING_ANSWER, AnswerStatus, Message, MessageRecipient, MessageVersion
+from shieldhub.exchange.models import (
+    PENDING_ANSWER,
+    AnswerStatus,
+    Message,
+    MessageCountry,
+    MessageDistribution,
+    MessageRecipient,
+    MessageVersion,
+)
+from shieldhub.exchange.search import parse, rank_expression, search_messages
 
 DELIVERED = (MessageStatus.SENT, MessageStatus.WITHDRAWN)
 
@@ -37,32 +46,83 @@ def _with_my_receipt(qs: QuerySet[Message], user: Any) -> QuerySet[Message]:
     )
 
 
-def inbox_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Message]:
-    """Messages received by the user, newest first, with their own read/acknowledged times."""
-    filters = filters or {}
-    received = MessageRecipient.objects.filter(user=user)
-    if filters.get("unread"):
-        received = received.filter(read_at__isnull=True)
-    qs = _visible(user).filter(status__in=DELIVERED, pk__in=received.values("message_id"))
+def _apply_filters(qs: QuerySet[Message], user: Any, filters: dict[str, Any], *, received: bool) -> QuerySet[Message]:
+    """The inbox filters, shared by the inbox and search (pages and API).
+
+    `received`: `qs` already joins the user's own receipt (`recipients__user=user`), so the
+    filters on it (unread, needs my answer) were applied with that join.
+    """
+    if not received:
+        if filters.get("unread"):
+            unread = MessageRecipient.objects.filter(user=user, read_at__isnull=True)
+            qs = qs.filter(pk__in=unread.values("message_id"))
+        if filters.get("needs_my_answer"):
+            pending = MessageRecipient.objects.filter(user=user, answer_status__in=PENDING_ANSWER)
+            qs = qs.filter(pk__in=pending.values("message_id"), kind=MessageKind.RFI, status=MessageStatus.SENT)
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("tlp"):
         qs = qs.filter(tlp=filters["tlp"])
     if filters.get("community"):
-        qs = qs.filter(distribution__community_id=filters["community"])
+        targets = MessageDistribution.objects.filter(community_id=filters["community"])
+        qs = qs.filter(pk__in=targets.values("message_id"))
     if filters.get("country"):
-        qs = qs.filter(countries__country=str(filters["country"]).upper())
+        involved = MessageCountry.objects.filter(country=str(filters["country"]).upper())
+        qs = qs.filter(pk__in=involved.values("message_id"))
     if filters.get("precursor"):
-        qs = qs.filter(precursors__pk=filters["precursor"])
+        tagged = Message.precursors.through.objects.filter(catalogueitem_id=filters["precursor"])
+        qs = qs.filter(pk__in=tagged.values("message_id"))
     if filters.get("q"):
-        for word in str(filters["q"]).split()[:8]:
-            qs = qs.filter(Q(subject__icontains=word) | Q(body__icontains=word))
+        qs = search_messages(qs, str(filters["q"]), user=user)
+    return qs
+
+
+def _received(user: Any, filters: dict[str, Any]) -> QuerySet[Message]:
+    """Delivered messages the user received, joined to their own receipt (one row each: a user
+    receives a message once), with `my_read_at`, `my_acknowledged_at`, `my_answer_status` read
+    from that join rather than from three subqueries per row."""
+    mine: dict[str, Any] = {"recipients__user": user}
+    if filters.get("unread"):
+        mine["recipients__read_at__isnull"] = True  # served by the partial index on unread receipts
+    qs = _visible(user).filter(status__in=DELIVERED, **mine)  # one filter() call: one join
     if filters.get("needs_my_answer"):
-        pending = MessageRecipient.objects.filter(message=OuterRef("pk"), user=user, answer_status__in=PENDING_ANSWER)
-        qs = qs.filter(Exists(pending), kind=MessageKind.RFI, status=MessageStatus.SENT)
-    if any(filters.get(k) for k in ("community", "country", "precursor")):
-        qs = qs.distinct()
-    return _with_my_receipt(qs.select_related("sender"), user).order_by("-sent_at", "-pk")
+        qs = qs.filter(kind=MessageKind.RFI, status=MessageStatus.SENT)
+    qs = qs.annotate(
+        my_read_at=F("recipients__read_at"),
+        my_acknowledged_at=F("recipients__acknowledged_at"),
+        my_answer_status=F("recipients__answer_status"),
+    )
+    if filters.get("needs_my_answer"):
+        qs = qs.filter(my_answer_status__in=PENDING_ANSWER)
+    return qs
+
+
+def inbox_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Message]:
+    """Messages received by the user, newest first, with their own read/acknowledged times.
+
+    Filters: kind, tlp, community, country, precursor, unread, needs_my_answer and `q`, a full-text
+    search (`exchange.search`) of what the user may read.
+    """
+    filters = filters or {}
+    qs = _apply_filters(_received(user, filters), user, filters, received=True)
+    return qs.select_related("sender").order_by("-sent_at", "-pk")
+
+
+def message_search(
+    *, user: Any, query: str, filters: dict[str, Any] | None = None, order: str = "date"
+) -> QuerySet[Message]:
+    """Full-text search over every message the user may see: received and sent (drafts aside).
+
+    `order`: "date" (newest first) or "relevance" (best match first, then newest).
+    """
+    if not has_perm(user, Perm.EXCHANGE_USE):
+        return Message.objects.none()
+    qs = _visible(user).exclude(status=MessageStatus.DRAFT)
+    qs = _apply_filters(qs, user, {**(filters or {}), "q": query}, received=False)
+    qs = _with_my_receipt(qs.select_related("sender"), user)
+    if order == "relevance" and parse(query):
+        return qs.annotate(rank=rank_expression(query, user=user)).order_by("-rank", "-sent_at", "-pk")
+    return qs.order_by("-sent_at", "-pk")
 
 
 def sent_list(*, user: Any) -> QuerySet[Message]:
