@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,19 +38,27 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.functional import Promise, lazy
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
 
 from shieldhub.accounts.choices import Language
 from shieldhub.core.access import Perm, require
 from shieldhub.core.audit import audit_record, diff, snapshot
-from shieldhub.core.spreadsheets import SpreadsheetError, read_table
+from shieldhub.core.imports import ImportFileError as ImportFileError  # re-exported for the views
+from shieldhub.core.imports import (
+    ParsedFile,
+    country_index,
+    fold,
+    header_index,
+    lazy_format,
+    read_upload,
+)
+from shieldhub.core.imports import parse_table as _parse_table
 from shieldhub.directory.choices import OrganisationKind, Title
 from shieldhub.directory.models import Organisation, Person
 from shieldhub.directory.selectors import organisation_list, person_list
 from shieldhub.directory.services import clean_phone_list, organisation_search_text, person_search_text
-from shieldhub.reference.selectors import country_list
 
 # --- columns ----------------------------------------------------------------------------------
 
@@ -88,32 +95,7 @@ DUPLICATE_CHOICES = [
 ]
 
 
-def fold(value: str) -> str:
-    """Lower case, accents removed, punctuation as spaces, spaces collapsed."""
-    if value.isascii():  # most names and addresses: skip the Unicode decomposition
-        text = value.casefold()
-    else:
-        text = unicodedata.normalize("NFKD", value)
-        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(_NOT_WORD.sub(" ", text).split())
-
-
-_NOT_WORD = re.compile(r"[^\w@.]+")
-
-
-def _fold_header(value: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", fold(value).replace(".", " ")).split())
-
-
-def _header_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for name, (label, en, fr, others) in COLUMNS.items():
-        for spelling in (name.replace("_", " "), en, fr, str(label), *others):
-            index.setdefault(_fold_header(spelling), name)
-    return index
-
-
-_HEADERS = _header_index()
+_HEADERS = header_index(COLUMNS)
 
 
 def column_label(name: str) -> str:
@@ -124,79 +106,14 @@ def column_label(name: str) -> str:
 # --- files ------------------------------------------------------------------------------------
 
 
-class ImportFileError(ValueError):
-    """The file cannot be imported at all (type, size, missing columns). The message is for the user."""
-
-
-@dataclass
-class ParsedFile:
-    file_name: str
-    kind: str
-    columns: list[str]  # the fields recognised, in file order
-    ignored_columns: list[str]
-    rows: list[dict[str, Any]]  # {"row": number in the file, field: text, ...}
-
-
 def parse_upload(file_name: str, data: bytes) -> ParsedFile:
-    if len(data) > settings.UPLOAD_MAX_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(size)s MB.") % {"size": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
-        )
-    if not data:
-        raise ImportFileError(_("The file is empty."))
-    try:
-        kind, table = read_table(data)
-    except SpreadsheetError as exc:
-        raise ImportFileError(str(exc)) from exc
+    kind, table = read_upload(data)
     return parse_table(file_name, kind, table)
 
 
 def parse_table(file_name: str, kind: str, table: list[list[str]]) -> ParsedFile:
-    # The header is the first non-empty row; its number in the file is kept for the report.
-    start = 0
-    while start < len(table) and not any(c.strip() for c in table[start]):
-        start += 1
-    if start >= len(table):
-        raise ImportFileError(_("The file has no header row."))
-    header = table[start]
-    mapping: dict[int, str] = {}
-    ignored: list[str] = []
-    seen: dict[str, str] = {}
-    for i, raw in enumerate(header):
-        title = raw.strip()
-        if not title:
-            continue
-        name = _HEADERS.get(_fold_header(title))
-        if name is None:
-            ignored.append(title)
-            continue
-        if name in seen:
-            raise ImportFileError(
-                _("The columns “%(first)s” and “%(second)s” both hold %(column)s.")
-                % {"first": seen[name], "second": title, "column": column_label(name)}
-            )
-        seen[name] = title
-        mapping[i] = name
-    missing = [column_label(n) for n in REQUIRED_COLUMNS if n not in seen]
-    if missing:
-        raise ImportFileError(
-            _("The file has no “%(column)s” column. Download the template to see the expected columns.")
-            % {"column": ", ".join(missing)}
-        )
-    rows: list[dict[str, Any]] = []
-    for offset, cells in enumerate(table[start + 1 :], start=start + 2):
-        if not any(c.strip() for c in cells):
-            continue
-        row: dict[str, Any] = {"row": offset}
-        for i, name in mapping.items():
-            row[name] = cells[i].strip() if i < len(cells) else ""
-        rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError(_("The file has more than %(max)s rows; split it.") % {"max": MAX_ROWS})
-    if not rows:
-        raise ImportFileError(_("The file has a header row but no data rows."))
-    return ParsedFile(
-        file_name=file_name, kind=kind, columns=list(mapping.values()), ignored_columns=ignored, rows=rows
+    return _parse_table(
+        file_name, kind, table, columns=COLUMNS, headers=_HEADERS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS
     )
 
 
@@ -275,25 +192,6 @@ def _purge_old_payloads() -> None:
 
 
 # --- lookups ----------------------------------------------------------------------------------
-
-
-def country_index(*, user: Any) -> dict[str, str]:
-    """Folded ISO2, ISO3, English and French names -> ISO2 code, from the reference countries
-    (plus the ISO official and common names of those same countries, e.g. "Viet Nam")."""
-    index: dict[str, str] = {}
-    codes: list[str] = []
-    for code, iso3, name_en, name_fr in country_list(user=user).values_list("code", "iso3", "name_en", "name_fr"):
-        codes.append(code)
-        for key in (code, iso3, name_en, name_fr):
-            if key:
-                index.setdefault(fold(str(key)), code)
-    for code in codes:
-        iso = pycountry.countries.get(alpha_2=code)
-        for attr in ("name", "official_name", "common_name"):
-            name = getattr(iso, attr, None) if iso is not None else None
-            if name:
-                index.setdefault(fold(name), code)
-    return index
 
 
 def _title_index() -> dict[str, str]:
@@ -484,9 +382,7 @@ class ValidationResult:
         return not self.errors
 
 
-def _fmt(message: Any, params: dict[str, Any]) -> Any:
-    """A message formatted when it is displayed, so it comes out in the reader's language."""
-    return lazy(lambda: str(message) % params, str)()
+_fmt = lazy_format
 
 
 def _split(value: str) -> list[str]:
