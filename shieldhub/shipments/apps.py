@@ -6,3 +6,6 @@ class ShipmentsConfig(AppConfig):
     name = "shieldhub.shipments"
     label = "shipments"
     verbose_name = _("Licit shipments")
+
+    def ready(self) -> None:
+        from shieldhub.shipments import tasks  # noqa: F401  (registers the background tasks)
