@@ -18,9 +18,11 @@ from shieldhub.core.access import incident_detail_visible
 from shieldhub.core.api import require_scope
 from shieldhub.exchange.services import Distribution
 from shieldhub.seizures import selectors, services
+from shieldhub.seizures.api_import import import_router
 from shieldhub.seizures.models import GoodsLine, Incident
 
 router = Router(tags=["seizures"])
+router.add_router("", import_router)
 
 
 class GoodsLineIn(Schema):

@@ -58,3 +58,12 @@ def incident_changed(*, incident_id: int, version: int, change: str, actor_id: i
                 continue
         sent += 1
     return sent
+
+
+@task()
+def seizure_import_commit(*, batch_id: int) -> int:
+    """Write an import batch (all or nothing); the progress page polls the batch."""
+    from shieldhub.seizures.imports import import_commit
+
+    batch = import_commit(batch_id=batch_id)
+    return batch.created_count

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from shieldhub.seizures import views
 
@@ -7,6 +7,7 @@ app_name = "seizures"
 urlpatterns = [
     path("", views.incident_list, name="incident-list"),
     path("export/", views.incident_export, name="incident-export"),
+    path("import/", include("shieldhub.seizures.urls_import")),
     path("new/", views.incident_create, name="incident-create"),
     path("statistics/", views.statistics, name="statistics"),
     path("data-quality/", views.quality_by_country, name="quality"),
