@@ -315,4 +315,6 @@ class IncidentView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.incident}"
+
+
 from shieldhub.seizures.models_import import ImportBatch, ImportStatus  # noqa: E402, F401
