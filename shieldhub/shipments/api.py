@@ -142,7 +142,8 @@ class ShipmentSummary(Schema):
 
     @staticmethod
     def resolve_consignee(obj: Shipment) -> str | None:
-        return obj.consignee.name if obj.consignee else None
+        consignee: Any = obj.consignee
+        return consignee.name if consignee is not None else None
 
     @staticmethod
     def resolve_deadline(obj: Shipment) -> dt.date | None:

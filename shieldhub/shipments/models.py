@@ -5,6 +5,8 @@ declared end use (confirm, object, or confirm with concerns) by a deadline; the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -18,7 +20,7 @@ from shieldhub.shipments.choices import Answer, Outcome, ShipmentStatus, Verific
 UNIT_CHOICES = [(u.value, u.value) for u in Unit]
 
 
-def _party(label: str) -> models.ForeignKey:  # type: ignore[type-arg]
+def _party(label: Any) -> Any:
     return models.ForeignKey(
         "entities.Entity", verbose_name=label, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -84,7 +86,7 @@ class Shipment(models.Model):
     def reference(self) -> str:
         return f"SH-{self.pk:06d}" if self.pk else "SH-new"
 
-    def parties(self) -> list[tuple[str, object]]:
+    def parties(self) -> list[tuple[str, Any]]:
         """(role, entity) for each named party, in the order exporter, importer, consignee, end user."""
         return [
             (role, entity)
