@@ -356,3 +356,42 @@ def incident_person_names_visible(user: Any, incident: Any, *, name_shared: bool
     if country and country == str(incident.reporting_country) and Perm.SEIZURE_REPORT in perms:
         return True
     return name_shared and Perm.SEIZURE_VALIDATE in perms
+
+
+# --- licit shipments (pre-export notifications) -------------------------------------------------
+# A draft is its author's and its exporting country's NCPs'. Once notified, a shipment is also seen
+# by the importing country's NCPs (who verify it) and by the secretariat (`shipments.view_all`).
+# Transit countries do not see it (the notification is between the exporting and importing
+# countries). Partners and donors have no access at all.
+
+
+def shipments_visible_q(user: Any) -> Q:
+    """The shipments (shipments.Shipment) this user may see."""
+    perms = user_perms(user)
+    if Perm.SHIPMENT_USE not in perms:
+        return NOTHING
+    q = Q(created_by=user)
+    if Perm.SHIPMENT_VIEW_ALL in perms:
+        q |= ~Q(status="draft")
+    country = user_country(user)
+    if country:
+        q |= Q(exporting_country=country) | (Q(importing_country=country) & ~Q(status="draft"))
+    return q
+
+
+def shipment_is_exporting_side(user: Any, shipment: Any) -> bool:
+    """Who writes the notification: its author, the exporting country's NCPs, and the analyst (who
+    notifies on a country's behalf)."""
+    perms = user_perms(user)
+    if Perm.SHIPMENT_NOTIFY not in perms:
+        return False
+    if shipment.created_by_id == user.pk or Perm.SHIPMENT_VIEW_ALL in perms:
+        return True
+    country = user_country(user)
+    return bool(country) and country == str(shipment.exporting_country)
+
+
+def shipment_is_importing_side(user: Any, shipment: Any) -> bool:
+    """Who answers the verification: the importing country's NCPs."""
+    country = user_country(user)
+    return bool(country) and Perm.SHIPMENT_USE in user_perms(user) and country == str(shipment.importing_country)

@@ -558,6 +558,7 @@ def _load() -> None:
     _demo_moderation(users, group)
     _demo_operations(users)
     _demo_seizures(users, regional, rng)
+    _demo_shipments(users, rng)
     assert Authenticator.objects.filter(type="totp").count() == len(demo_accounts())
 
 
@@ -1029,3 +1030,111 @@ def _demo_seizures(users: dict[str, Any], regional: dict[str, Any], rng: random.
     if withdrawn.status in ("submitted", "validated"):
         reporter = users[f"ncp.{str(withdrawn.reporting_country).lower()}@demo.example"]
         seizures.incident_withdraw(actor=reporter, incident=withdrawn, note="Entered twice; see the other record.")
+
+
+_SHIPMENT_PLANS = [
+    # exporting, importing, transit, goods code, unit, quantity, end use, fate
+    ("FR", "MA", [], "ammonium-nitrate", "t", 48, "Blending of NPK fertiliser", "confirmed"),
+    ("FR", "KE", ["EG"], "hydrogen-peroxide", "L", 12000, "Bleaching in a textile mill", "objected"),
+    ("IN", "KE", [], "potassium-chlorate", "kg", 2500, "Match manufacturing", "concerns"),
+    ("IN", "NG", ["AE"], "ammonium-nitrate", "t", 96, "Quarry blasting (licensed mine)", "overdue"),
+    ("BR", "NG", [], "aluminium-powder", "kg", 800, "Paint pigments", "late"),
+    ("ID", "JO", ["MY"], "nitric-acid", "L", 6000, "Metal surface treatment", "delivered"),
+    ("MA", "FR", [], "urea", "t", 30, "Agriculture", "confirmed"),
+    ("KE", "ID", [], "sodium-chlorate", "kg", 4000, "Pulp bleaching", "notified"),
+    ("JO", "IN", ["AE"], "nitromethane", "L", 200, "Model engine fuel distributor", "concerns"),
+    ("NG", "BR", [], "safety-fuses", "pcs", 3000, "Mining contractor", "notified"),
+    ("FR", "NG", ["MA"], "electric-detonators", "pcs", 1200, "Construction blasting", "overdue"),
+    ("BR", "MA", [], "ammonium-nitrate", "t", 24, "Fertiliser retail", "withdrawn"),
+    ("IN", "JO", [], "hydrogen-peroxide", "L", 3000, "Water treatment", "delivered"),
+    ("KE", "FR", [], "potassium-chlorate", "kg", 500, "Laboratory reagents", "draft"),
+    ("ID", "BR", [], "aluminium-powder", "kg", 250, "Pyrotechnics (licensed)", "draft"),
+]
+_SHIPMENT_COMPANIES = {
+    "FR": ("Chimie du Rhône SA", "Engrais de l'Ouest SAS"),
+    "KE": ("Nairobi Agro Supplies Ltd", "Rift Valley Hardware Ltd"),
+    "NG": ("Lagos Industrial Chemicals Ltd", "Kano Mining Services Ltd"),
+    "MA": ("Atlas Négoce SA", "Engrais du Souss SARL"),
+    "IN": ("Gujarat Oxidants Pvt Ltd", "Deccan Fertilisers Ltd"),
+    "BR": ("Nova Fertilizantes Ltda", "Química Paulista SA"),
+    "JO": ("Al-Noor General Trading", "Aqaba Industrial Supplies"),
+    "ID": ("Kalimantan Agro Makmur PT", "Surabaya Kimia PT"),
+}
+
+
+def _demo_shipments(users: dict[str, Any], rng: random.Random) -> None:
+    """Fifteen pre-export notifications between the demo NCP countries, in every state: drafts,
+    awaiting verification, confirmed, confirmed with concerns, objected (then seized, linked to a
+    seizure record of the importing country), answered late, overdue, delivered, withdrawn."""
+    from shieldhub.reference.models import CatalogueItem
+    from shieldhub.seizures.models import Incident
+    from shieldhub.shipments import services as shipments
+    from shieldhub.shipments.models import Shipment, ShipmentVerification
+
+    catalogue = {c.code: c for c in CatalogueItem.objects.all()}
+    if "ammonium-nitrate" not in catalogue:
+        return
+    today = timezone.localdate()
+    for n, (exp, imp, transit, goods, unit, qty, end_use, fate) in enumerate(_SHIPMENT_PLANS):
+        if goods not in catalogue:
+            continue
+        exporter_ncp = users[f"ncp.{exp.lower()}@demo.example"]
+        importer_ncp = users[f"ncp.{imp.lower()}@demo.example"]
+        seller, buyer = _SHIPMENT_COMPANIES[exp][n % 2], _SHIPMENT_COMPANIES[imp][n % 2]
+        dispatch = today + dt.timedelta(days=rng.randint(10, 40))
+        shipment = shipments.shipment_create(
+            actor=exporter_ncp,
+            data={
+                "importing_country": imp,
+                "national_reference": f"{exp}-PEN-{today.year}-{100 + n:04d}",
+                "exporter": {"name": seller, "country": exp},
+                "importer": {"name": buyer, "country": imp},
+                "consignee": {"name": buyer, "country": imp},
+                "end_user": {"name": _SHIPMENT_COMPANIES[imp][(n + 1) % 2], "country": imp},
+                "declared_end_use": end_use,
+                "planned_dispatch": dispatch,
+                "planned_arrival": dispatch + dt.timedelta(days=rng.randint(7, 30)),
+                "transport_mode": rng.choice(["vessel", "vessel", "vehicle", "air"]),
+                "route": transit,
+                "documents": f"Export authorisation {exp}-EA-{rng.randint(1000, 9999)}\n"
+                f"Import permit {imp}-IP-{rng.randint(1000, 9999)}",
+                "lines": [{"catalogue_item": catalogue[goods].pk, "quantity": str(qty), "unit": unit,
+                           "description": catalogue[goods].name_en}],
+            },
+        )  # fmt: skip
+        if fate == "draft":
+            continue
+        shipments.shipment_notify(actor=exporter_ncp, shipment=shipment)
+        if fate in ("late", "overdue"):
+            # notified three weeks ago, the deadline now past
+            ShipmentVerification.objects.filter(shipment=shipment).update(deadline=today - dt.timedelta(days=4))
+        if fate == "overdue":
+            ShipmentVerification.objects.filter(shipment=shipment).update(status="overdue")
+            Shipment.objects.filter(pk=shipment.pk).update(status="overdue")
+        elif fate == "late":
+            shipments.verification_answer(actor=importer_ncp, shipment=shipment, answer="confirmed")
+        elif fate in ("confirmed", "delivered"):
+            shipments.verification_answer(actor=importer_ncp, shipment=shipment, answer="confirmed")
+            if fate == "delivered":
+                shipments.shipment_outcome(actor=exporter_ncp, shipment=shipment, outcome="delivered")
+        elif fate == "concerns":
+            shipments.verification_answer(
+                actor=importer_ncp, shipment=shipment, answer="confirmed_with_concerns",
+                reason="The end user was registered three months ago; we will inspect the goods on arrival.",
+            )  # fmt: skip
+        elif fate == "objected":
+            shipments.verification_answer(
+                actor=importer_ncp, shipment=shipment, answer="objected",
+                reason="The consignee holds no licence for hydrogen peroxide above 8 %; the shipment should be stopped.",
+            )  # fmt: skip
+            seizure = (
+                Incident.objects.filter(reporting_country=imp, status__in=["submitted", "validated"])
+                .order_by("-occurred_on")
+                .first()
+            )
+            shipments.shipment_outcome(
+                actor=importer_ncp, shipment=shipment, outcome="seized", seizure=seizure.pk if seizure else None,
+                note="Held at the port of entry and seized.",
+            )  # fmt: skip
+        elif fate == "withdrawn":
+            shipments.shipment_withdraw(actor=exporter_ncp, shipment=shipment, note="The buyer cancelled the order.")
