@@ -395,3 +395,85 @@ def shipment_is_importing_side(user: Any, shipment: Any) -> bool:
     """Who answers the verification: the importing country's NCPs."""
     country = user_country(user)
     return bool(country) and Perm.SHIPMENT_USE in user_perms(user) and country == str(shipment.importing_country)
+
+
+# --- shared entities ---------------------------------------------------------------------------
+# An entity has no access rule of its own: it is seen through the records that name it. A company
+# is visible to whoever may see the detail of a record naming it (a seizure's parties; the
+# shipments app adds its records through `entities.selectors`), and to the roles that see every
+# seizure record (`seizures.view_all`) for all companies. Persons, vehicles and vessels are
+# restricted: the secretariat, and the reporting country (and author) of a record naming them.
+# Everyone needs `entities.view`; what is not visible is a 404.
+
+RESTRICTED_ENTITY_KINDS = ("person", "vehicle", "vessel")
+SHIPMENT_PARTY_FIELDS = ("exporter", "importer", "consignee", "end_user")
+
+
+def _shipment_parties_q(user: Any) -> Q:
+    """The entities named by a shipment this user may see (NOTHING while the shipments app has no
+    model or no `shipments_visible_q`: the entities work before it lands)."""
+    visible = globals().get("shipments_visible_q")
+    try:
+        shipment = apps.get_model("shipments", "Shipment")
+    except LookupError:
+        return NOTHING
+    fields = [f for f in SHIPMENT_PARTY_FIELDS if any(x.name == f for x in shipment._meta.get_fields())]
+    if visible is None or not fields:
+        return NOTHING
+    shipments = shipment.objects.filter(visible(user))
+    q = NOTHING
+    for name in fields:
+        q |= Q(pk__in=shipments.filter(**{f"{name}__isnull": False}).values(f"{name}_id"))
+    return q
+
+
+def incidents_detail_visible_q(user: Any) -> Q:
+    """`incidents_visible_q` minus the withdrawn records whose detail (their parties) is hidden
+    from this reader (`incident_detail_visible`, as a filter)."""
+    perms = user_perms(user)
+    if Perm.SEIZURE_VIEW_ALL in perms:
+        return incidents_visible_q(user)
+    reporting = Q(created_by=user)
+    country = user_country(user)
+    if country and Perm.SEIZURE_REPORT in perms:
+        reporting |= Q(reporting_country=country)
+    return incidents_visible_q(user) & (~Q(status="withdrawn") | reporting)
+
+
+def entities_visible_q(user: Any) -> Q:
+    """The entities (entities.Entity) this user may open."""
+    perms = user_perms(user)
+    if Perm.ENTITY_VIEW not in perms:
+        return NOTHING
+    incident = apps.get_model("seizures", "Incident")
+    party = apps.get_model("seizures", "IncidentParty")
+    seen = incident.objects.filter(incidents_detail_visible_q(user)).values("pk")
+    named = Q(pk__in=party.objects.filter(incident__in=seen).values("entity_id")) | _shipment_parties_q(user)
+    restricted = Q(kind__in=RESTRICTED_ENTITY_KINDS)
+    companies = ~restricted & (Q() if Perm.SEIZURE_VIEW_ALL in perms else named)
+    if is_secretariat(user):
+        return companies | restricted
+    own = incident.objects.filter(created_by=user)
+    country = user_country(user)
+    if country and Perm.SEIZURE_REPORT in perms:
+        own = incident.objects.filter(Q(created_by=user) | Q(reporting_country=country))
+    reported = Q(pk__in=party.objects.filter(incident__in=own.values("pk")).values("entity_id"))
+    return companies | (restricted & reported)
+
+
+# --- screening runs --------------------------------------------------------------------------
+# A declarations file is national data: a run is seen by its uploader and by the NCPs of the
+# uploader's country (who screen the same country's declarations). The secretariat sees the runs
+# it uploaded itself, not the countries' runs; there is no sharing yet.
+
+
+def screening_runs_visible_q(user: Any) -> Q:
+    """The screening runs (screening.ScreeningRun) this user may see."""
+    perms = user_perms(user)
+    if Perm.SCREENING_RUN not in perms:
+        return NOTHING
+    q = Q(created_by=user)
+    country = user_country(user)
+    if country:
+        q |= Q(country=country)
+    return q

@@ -15,7 +15,7 @@ NAV = [
     (_("Exchange"), "exchange:inbox", Perm.EXCHANGE_USE, "/exchange/"),
     (_("Seizures"), "seizures:incident-list", Perm.SEIZURE_STATS, "/seizures/"),
     (_("Shipments"), "shipments:shipment-list", Perm.SHIPMENT_USE, "/shipments/"),
-    (_("Entities"), None, Perm.ENTITY_VIEW, "/entities/"),
+    (_("Entities"), "entities:entity-list", Perm.ENTITY_VIEW, "/entities/"),
     (_("Screening"), None, Perm.SCREENING_RUN, "/screening/"),
     (_("Analysis"), None, None, "/analysis/"),
     (_("Events"), None, None, "/events/"),

@@ -559,6 +559,7 @@ def _load() -> None:
     _demo_operations(users)
     _demo_seizures(users, regional, rng)
     _demo_shipments(users, rng)
+    _demo_entities(users)
     assert Authenticator.objects.filter(type="totp").count() == len(demo_accounts())
 
 
@@ -1138,3 +1139,46 @@ def _demo_shipments(users: dict[str, Any], rng: random.Random) -> None:
             )  # fmt: skip
         elif fate == "withdrawn":
             shipments.shipment_withdraw(actor=exporter_ncp, shipment=shipment, note="The buyer cancelled the order.")
+
+
+def _demo_entities(users: dict[str, Any]) -> None:
+    """A few near-duplicate companies named by extra records (another spelling, a missing country, a
+    typo), the "same as" suggestion pass over every entity, and one suggestion already confirmed."""
+    from shieldhub.entities import services as entities
+    from shieldhub.entities.models import EntityLink
+    from shieldhub.exchange.services import Distribution
+    from shieldhub.reference.models import CatalogueItem
+    from shieldhub.seizures import services as seizures
+
+    catalogue = {c.code: c for c in CatalogueItem.objects.all()}
+    if "ammonium-nitrate" not in catalogue:
+        return
+    analyst = users["analyst@demo.example"]
+    today = timezone.localdate()
+    spellings = [  # (reporting NCP, days ago, consignor, its country, consignee, its country)
+        ("in", 400, "Nitro Chemicals Ltd", "IN", "Bright Future Import Export", "IN"),
+        ("ke", 220, "NITRO-CHEMICALS LIMITED", "", "Rift Valley Hardware Ltd", "KE"),
+        ("fr", 150, "Nitro Chemical Ltd.", "IN", "Atlas Négoce SA", "FR"),
+        ("ke", 90, "Gulf Agro Trading L.L.C.", "", "Eastern Star Logistics Ltd", "KE"),
+        ("fr", 40, "Nitro Chemicals Ltd", "IN", "Atlas Negoce S.A.", "FR"),
+    ]
+    for code, days, consignor, origin, consignee, destination in spellings:
+        ncp = users.get(f"ncp.{code}@demo.example")
+        if ncp is None:
+            continue
+        incident = seizures.incident_create(actor=ncp, data={
+            "incident_type": "seizure", "occurred_on": today - dt.timedelta(days=days),
+            "office_name": "Demo office", "location_type": "seaport", "direction": "import",
+            "detection_method": "risk_profiling", "conveyance": "vessel", "source": "ncp_report",
+            "route": [(origin or "AE", "departure"), (str(ncp.country), "destination")]
+            if (origin or "AE") != str(ncp.country) else [(origin, "departure")],
+            "goods": [{"catalogue_item": catalogue["ammonium-nitrate"].pk, "quantity": "12", "unit": "t"}],
+            "parties": [{"role": "consignor", "name": consignor, "country": origin},
+                        {"role": "consignee", "name": consignee, "country": destination}],
+        })  # fmt: skip
+        seizures.incident_submit(actor=ncp, incident=incident, distribution=Distribution())
+    entities.entities_renormalise(actor=None)
+    entities.suggest_links(actor=None)
+    first = EntityLink.objects.filter(entity_a__normalised_name="nitro chemicals", status="suggested").first()
+    if first is not None:
+        entities.link_decide(actor=analyst, link=first, status="confirmed", note="Same exporter (IEC code).")

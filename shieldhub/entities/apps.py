@@ -6,3 +6,6 @@ class EntitiesConfig(AppConfig):
     name = "shieldhub.entities"
     label = "entities"
     verbose_name = _("Entities")
+
+    def ready(self) -> None:
+        from shieldhub.entities import tasks  # noqa: F401  (registers the background tasks)

@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+import logging
 import re
-import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as country_registry
 
+from shieldhub.core.access import Perm, require
 from shieldhub.core.audit import audit_record, diff, snapshot
-from shieldhub.entities.models import Entity, EntityKind
+from shieldhub.core.names import NameIndex
+from shieldhub.core.names import normalise_name as core_normalise_name
+from shieldhub.entities.models import Entity, EntityKind, EntityLink, LinkStatus
+
+logger = logging.getLogger(__name__)
 
 _SPACES = re.compile(r"\s+")
 MAX_IDENTIFIER = 100
 
 
 def _normalise(name: str) -> str:
-    """Case-folded, accents removed, spaces collapsed.
-
-    Seam: at merge this becomes `shieldhub.core.names.normalise_name(name)` (legal suffixes too).
-    """
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+    """Case, accents, punctuation and legal forms: `core.names.normalise_name`."""
+    return core_normalise_name(name)
 
 
 def normalise_name(name: str) -> str:
@@ -93,4 +96,186 @@ def entity_find_or_create(
     entity.full_clean(exclude=["created_by"])
     entity.save()
     audit_record(actor=actor, action="entities.entity_create", obj=entity, changes=diff(None, snapshot(entity)))
+    transaction.on_commit(lambda: _enqueue_suggestions(entity.pk))
     return entity, True
+
+
+def _enqueue_suggestions(entity_id: int) -> None:
+    """After the record naming a new entity is saved: look for names like it, in the background."""
+    from shieldhub.entities.tasks import entity_suggest_links
+
+    try:
+        entity_suggest_links.enqueue(entity_id=entity_id)
+    except Exception:  # a suggestion is a convenience: the daily pass will find it anyway
+        logger.exception("Could not enqueue the suggestions for entity %s", entity_id)
+
+
+# --- "same as" links ----------------------------------------------------------------------------
+
+SUGGEST_CUTOFF = 90  # NameIndex score (0 to 100) from which two names are suggested as the same
+MAX_NOTE = 1000
+
+
+def _ordered(first: int, second: int) -> tuple[int, int]:
+    return (first, second) if first < second else (second, first)
+
+
+def _countries_compatible(first: str, second: str) -> bool:
+    """Same country, or one of them unknown."""
+    return not first or not second or first == second
+
+
+def _existing_pairs(ids: Iterable[int] | None = None) -> set[tuple[int, int]]:
+    qs = EntityLink.objects.all()
+    if ids is not None:
+        id_list = list(ids)
+        qs = qs.filter(Q(entity_a__in=id_list) | Q(entity_b__in=id_list))
+    return set(qs.values_list("entity_a_id", "entity_b_id"))
+
+
+def _create_suggestions(pairs: list[tuple[int, int, float]], *, actor: Any = None) -> list[EntityLink]:
+    """New suggestions for pairs that have no link yet (a rejected pair is never suggested again)."""
+    if not pairs:
+        return []
+    from shieldhub.entities.clusters import confirmed_clusters
+
+    ids = {i for a, b, _score in pairs for i in (a, b)}
+    known = _existing_pairs(ids)
+    cluster_of = confirmed_clusters(ids)
+    now = timezone.now()
+    links: dict[tuple[int, int], EntityLink] = {}
+    for a, b, score in pairs:
+        key = _ordered(a, b)
+        if key in known or key in links or a == b:
+            continue
+        if cluster_of.get(a, frozenset({a})) == cluster_of.get(b, frozenset({b})):
+            continue  # already the same through confirmed links
+        links[key] = EntityLink(entity_a_id=key[0], entity_b_id=key[1], score=score, suggested_at=now,
+                                suggested_by=actor if getattr(actor, "pk", None) else None)  # fmt: skip
+    created = EntityLink.objects.bulk_create(list(links.values()), ignore_conflicts=True)
+    return created
+
+
+def _index_pairs(entities: list[tuple[int, str, str]], cutoff: float) -> list[tuple[int, int, float]]:
+    """Likely duplicates among (pk, name, country) of one kind: NameIndex pairs whose countries are
+    the same or unknown (legal forms are already left out of the normalised names)."""
+    country = {pk: code for pk, _name, code in entities}
+    index = NameIndex((pk, name) for pk, name, _code in entities)
+    return [
+        (int(a), int(b), score)  # type: ignore[call-overload]
+        for a, b, score in index.pairs(cutoff=cutoff)
+        if _countries_compatible(country[a], country[b])  # type: ignore[index]
+    ]
+
+
+@transaction.atomic
+def suggest_links(*, actor: Any = None, cutoff: float = SUGGEST_CUTOFF) -> list[EntityLink]:
+    """The suggestion pass over every entity, kind by kind (the daily task; idempotent: pairs that
+    already have a link, whatever its status, are left alone). One audit entry for the pass."""
+    created: list[EntityLink] = []
+    for kind in EntityKind.values:
+        rows = [(pk, name, str(code or "")) for pk, name, code in
+                Entity.objects.filter(kind=kind).order_by("pk").values_list("pk", "name", "country")]  # fmt: skip
+        if len(rows) > 1:
+            created += _create_suggestions(_index_pairs(rows, cutoff), actor=actor)
+    if created:
+        audit_record(
+            actor=actor, action="entities.links_suggest", object_type="entities.entitylink",
+            object_repr=f"{len(created)} suggestions",
+            extra={"links": [[link.entity_a_id, link.entity_b_id, link.score] for link in created][:500],
+                   "count": len(created)},
+        )  # fmt: skip
+    return created
+
+
+@transaction.atomic
+def suggest_links_for(*, entity: Entity, actor: Any = None, cutoff: float = SUGGEST_CUTOFF) -> list[EntityLink]:
+    """Suggestions for one (new) entity: the names of its kind close to its own, in the same country
+    or with no country (or any country when its own is unknown)."""
+    others = Entity.objects.filter(kind=entity.kind).exclude(pk=entity.pk)
+    if entity.country:
+        others = others.filter(country__in=[str(entity.country), ""])
+    index = NameIndex(others.order_by("pk").values_list("pk", "name"))
+    pairs = [(entity.pk, int(pk), score) for pk, score, _n in index.lookup(entity.name, limit=20, cutoff=cutoff)]  # type: ignore[call-overload]
+    created = _create_suggestions(pairs, actor=actor)
+    if created:
+        audit_record(
+            actor=actor, action="entities.links_suggest", obj=entity,
+            extra={"links": [[link.entity_a_id, link.entity_b_id, link.score] for link in created],
+                   "count": len(created)},
+        )  # fmt: skip
+    return created
+
+
+@transaction.atomic
+def link_propose(*, actor: Any, entity_a: Entity, entity_b: Entity, note: str = "") -> EntityLink:
+    """A person suggests that two entities are the same (someone with `entities.link` decides)."""
+    require(actor, Perm.ENTITY_LINK)
+    if entity_a.pk == entity_b.pk:
+        raise ValidationError({"entity_b": _("An entity is already the same as itself.")})
+    if entity_a.kind != entity_b.kind:
+        raise ValidationError({"entity_b": _("Only entities of the same kind can be the same.")})
+    first, second = _ordered(entity_a.pk, entity_b.pk)
+    link, created = EntityLink.objects.select_for_update().get_or_create(
+        entity_a_id=first, entity_b_id=second,
+        defaults={"score": 0, "suggested_by": actor, "note": (note or "").strip()[:MAX_NOTE]},
+    )  # fmt: skip
+    if created:
+        audit_record(actor=actor, action="entities.link_suggest", obj=link, changes=diff(None, snapshot(link)))
+    return link
+
+
+@transaction.atomic
+def link_decide(*, actor: Any, link: EntityLink, status: str, note: str = "") -> EntityLink:
+    """Confirm or reject a "same as" link (a decision can be changed: confirmed links can be
+    rejected again when they prove wrong)."""
+    require(actor, Perm.ENTITY_LINK)
+    if status not in (LinkStatus.CONFIRMED, LinkStatus.REJECTED):
+        raise ValidationError({"status": _("Confirm or reject the link.")})
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationError({"note": _("A note is at most 1,000 characters long.")})
+    link = EntityLink.objects.select_for_update().get(pk=link.pk)
+    if link.status == status:
+        raise ValidationError({"status": _("The link already has this status.")})
+    fields = ["status", "decided_by", "decided_at", "note"]
+    before = snapshot(link, fields)
+    link.status = status
+    link.decided_by = actor
+    link.decided_at = timezone.now()
+    if note:
+        link.note = note
+    link.save(update_fields=fields)
+    verb = "confirm" if status == LinkStatus.CONFIRMED else "reject"
+    audit_record(
+        actor=actor, action=f"entities.link_{verb}", obj=link, changes=diff(before, snapshot(link, fields)),
+        extra={"entity_a": link.entity_a_id, "entity_b": link.entity_b_id},
+    )  # fmt: skip
+    return link
+
+
+def entities_renormalise(*, actor: Any = None, batch: int = 2000) -> int:
+    """Recompute the stored normalised names (after a change to `core.names`); returns how many
+    changed. Idempotent; used by the `entities_renormalise` command and the daily task. Not a data
+    migration: a migration must not import application code that will change after it."""
+    changed = 0
+    last = 0
+    while True:
+        rows = list(
+            Entity.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "name", "normalised_name")[:batch]
+        )
+        if not rows:
+            break
+        last = rows[-1][0]
+        stale = [(pk, _normalise(name)) for pk, name, stored in rows if _normalise(name) != stored]
+        if stale:
+            with transaction.atomic():
+                Entity.objects.bulk_update(
+                    [Entity(pk=pk, normalised_name=value) for pk, value in stale], ["normalised_name"]
+                )
+                audit_record(
+                    actor=actor, action="entities.renormalise", object_type="entities.entity",
+                    object_repr=f"{len(stale)} names", extra={"ids": [pk for pk, _v in stale][:1000]},
+                )  # fmt: skip
+            changed += len(stale)
+    return changed

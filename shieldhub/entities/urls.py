@@ -1,5 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from shieldhub.entities import views
 
 app_name = "entities"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.entity_list, name="entity-list"),
+    path("same-as/", views.link_list, name="link-list"),
+    path("same-as/<int:pk>/<str:decision>/", views.link_decide, name="link-decide"),
+    path("<int:pk>/", views.entity_detail, name="entity-detail"),
+]
