@@ -16,7 +16,7 @@ NAV = [
     (_("Seizures"), "seizures:incident-list", Perm.SEIZURE_STATS, "/seizures/"),
     (_("Shipments"), "shipments:shipment-list", Perm.SHIPMENT_USE, "/shipments/"),
     (_("Entities"), "entities:entity-list", Perm.ENTITY_VIEW, "/entities/"),
-    (_("Screening"), None, Perm.SCREENING_RUN, "/screening/"),
+    (_("Screening"), "screening:run-list", Perm.SCREENING_RUN, "/screening/"),
     (_("Analysis"), None, None, "/analysis/"),
     (_("Events"), None, None, "/events/"),
     (_("Directory"), "directory:person-list", Perm.DIRECTORY_VIEW_NETWORK, "/directory/"),
