@@ -560,6 +560,7 @@ def _load() -> None:
     _demo_seizures(users, regional, rng)
     _demo_shipments(users, rng)
     _demo_entities(users)
+    _demo_screening(users, rng)
     assert Authenticator.objects.filter(type="totp").count() == len(demo_accounts())
 
 
@@ -1182,3 +1183,56 @@ def _demo_entities(users: dict[str, Any]) -> None:
     first = EntityLink.objects.filter(entity_a__normalised_name="nitro chemicals", status="suggested").first()
     if first is not None:
         entities.link_decide(actor=analyst, link=first, status="confirmed", note="Same exporter (IEC code).")
+
+
+def _demo_screening(users: dict[str, Any], rng: random.Random) -> None:
+    """The screening watch lists (a few countries, fifty entities) and one finished run of the French
+    NCP over a small generated declarations file. The rules come from the app's migration."""
+    from shieldhub.screening import services as screening
+    from shieldhub.screening.models import WatchListEntity
+
+    analyst = users["analyst@demo.example"]
+    ncp = users.get("ncp.fr@demo.example")
+    for code, reason in (("SY", "Conflict zone: diversion risk"), ("AF", "Conflict zone: IED use"),
+                         ("YE", "Conflict zone"), ("LY", "Porous borders, arms trafficking")):  # fmt: skip
+        screening.watch_country_add(actor=analyst, country=code, reason=reason)
+    words = ["Sahel", "Atlas", "Nile", "Delta", "Horizon", "Cedar", "Falcon", "Summit", "Oasis", "Dune"]
+    trades = ["Agro", "Chemicals", "Trading", "Logistics", "Mining Supplies", "Fertilisers", "Import Export"]
+    forms_ = ["Ltd", "LLC", "SARL", "FZE", "SA"]
+    rows = [["Name", "Country", "Reason", "Source"],
+            ["Nitro Chemicals Ltd", "IN", "Supplier of AN found in three seizures", "Programme"],
+            ["Gulf Agro Trading LLC", "AE", "Transshipment of AN declared as urea", "Programme"]]  # fmt: skip
+    while len(rows) < 51:
+        name = f"{rng.choice(words)} {rng.choice(trades)} {rng.choice(forms_)}"
+        if name not in {r[0] for r in rows}:
+            rows.append([name, rng.choice(["AE", "TR", "NG", "ML", "PK", "SY"]), "Demo listing", "Demo"])
+    if not WatchListEntity.objects.exists():
+        data = "\n".join(",".join(r) for r in rows).encode()
+        screening.watch_entities_upload(actor=analyst, file_name="demo-entities.csv", data=data)
+    if ncp is None:
+        return
+    goods = [("Ammonium nitrate 34.4% N", "310230"), ("Urea 46% N", "310210"), ("Aluminium powder", "760310"),
+             ("Hydrogen peroxide 50%", "284700"), ("Acetone", "291411"), ("Cotton T-shirts", "610910"),
+             ("Spare parts for trucks", "870899"), ("Rice", "100630"), ("Solar panels", "854143")]  # fmt: skip
+    consignees = ["Atlas Négoce SA", "Ferme du Val", "Chimie Ouest SARL", "Bricolage Pro", "Lyon Textiles",
+                  "Gulf Agro Trading L.L.C.", "Agri Centre SA", "Labo Services"]  # fmt: skip
+    lines = ["Reference;Date;Exporter;Consignee;Origin;Destination;Route;HS code;Goods description;Quantity;Unit"]
+    today = timezone.localdate()
+    # what each consignee usually receives (indexes into goods); two of them get a worrying mix
+    usual = {0: [0, 2], 1: [1, 7], 2: [3, 4], 3: [5, 6, 8], 4: [5], 5: [1, 0], 6: [1, 7, 8], 7: [6, 8]}
+    exporters = (
+        ["Acme Exports"] * 6 + ["Deutsche Chemie GmbH"] * 6 + ["Shanghai Metals Co"] * 6 + ["Nitro Chemicals Ltd"]
+    )
+    for n in range(200):
+        who = rng.randrange(len(consignees))
+        description, hs = goods[rng.choice(usual[who])]
+        if rng.random() < 0.04:
+            hs = "310210" if hs == "310230" else "310230"
+        lines.append(";".join([
+            f"FR-DEMO-{n + 1:04d}", (today - dt.timedelta(days=rng.randint(0, 60))).isoformat(),
+            rng.choice(exporters), consignees[who], rng.choice(["IN", "DE", "CN", "AE", "TR"]), "FR",
+            rng.choice(["", "", "", "", "", "", "AE", "TR", "SY"]), hs, description, str(rng.randint(1, 40)), "t",
+        ]))  # fmt: skip
+    run = screening.run_create(actor=ncp, file_name="declarations-demo.csv",
+                               chunks=[("\n".join(lines) + "\n").encode()], enqueue=False)  # fmt: skip
+    screening.run_process(run_id=run.pk)
