@@ -1,0 +1,351 @@
+"""Exchange benchmark: inbox and search server times, and sending to the global community, at
+300 users, 40 communities and 200,000 messages.
+
+    createdb -h 127.0.0.1 -U postgres gsh_bench_exchange
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gsh_bench_exchange uv run python bench/bench_exchange.py
+
+Sets Django up itself (SHIELDHUB_ENV=dev unless set), migrates, loads the reference data if
+missing and seeds with `seed_exchange` until there are --messages bench messages, then times,
+through Django's test client (middleware, view, queries and template: the server's whole work for
+a request), each case --requests times as a user drawn at random among the generated ones:
+
+* inbox: first page; unread only; one community of the user's; a later page;
+* search (the inbox with `q`): one to three words, frequent ("nitrate", "nitrate d'ammonium") and
+  rare (a container number, a company); with a kind filter; and the API's `/search` by relevance;
+* send: `services.message_send` of an alert to the global community (~300 recipients), as a
+  coordinator; the email fan-out is only enqueued (django-tasks database backend). These messages
+  are kept (--send-requests of them).
+
+Prints one JSON object: p50/p95/max/mean in ms per case, with the share of time spent in SQL and
+the slowest requests. --explain also prints PostgreSQL's plans for a few queries. Not a test:
+nothing here is collected by pytest, and CI does not run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("SHIELDHUB_ENV", "dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+FREQUENT = [
+    "nitrate",
+    "ammonium nitrate",
+    "nitrate d'ammonium",
+    "peroxyde",
+    "hydrogen peroxide",
+    "saisie port",
+    "seizure",
+    "precurseur",
+    "acetone mombasa",
+    "alert fertiliser",
+    '"controlled delivery"',
+    "engrais -urée",
+    "chlorate OR perchlorate",
+    "container examined",
+    "risk indicators cash",
+]
+
+
+def percentiles(samples: list[float]) -> dict[str, Any]:
+    ordered = sorted(samples)
+
+    def at(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))], 1)
+
+    return {
+        "n": len(ordered),
+        "p50_ms": at(0.50),
+        "p95_ms": at(0.95),
+        "max_ms": round(ordered[-1], 1),
+        "mean_ms": round(statistics.fmean(ordered), 1),
+    }
+
+
+class SqlTimer:
+    """Sums the time spent in SQL (connection.execute_wrapper) during a request."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
+
+
+def signed_in_client(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["mfa_enrolled"] = True
+    session.save()
+    return client
+
+
+def run_case(name: str, make: Callable[[int], tuple[Any, str, dict[str, Any]]], requests: int) -> dict[str, Any]:
+    """`make(i)` returns (client, url, params); each request is timed on its own."""
+    from django.db import connection
+
+    samples: list[float] = []
+    sql_share: list[float] = []
+    queries: list[int] = []
+    timed: list[tuple[float, dict[str, Any]]] = []
+    for i in range(requests):
+        client, url, params = make(i)
+        timer = SqlTimer()
+        with connection.execute_wrapper(timer):
+            started = time.perf_counter()
+            response = client.get(url, params)
+            elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (name, response.status_code, params)
+        samples.append(elapsed)
+        sql_share.append(timer.seconds * 1000 / elapsed)
+        queries.append(timer.queries)
+        timed.append((elapsed, params))
+    figures = percentiles(samples)
+    figures["sql_share_median"] = round(statistics.median(sql_share), 2)
+    figures["queries_median"] = statistics.median(queries)
+    figures["slowest"] = [{"ms": round(ms, 1), "params": p} for ms, p in sorted(timed, key=lambda t: -t[0])[:3]]
+    return figures
+
+
+def bench_users(tag: str) -> list[Any]:
+    from shieldhub.accounts.models import User
+
+    return list(User.objects.filter(email__endswith=f".{tag}@bench.example", role_grants__role="ncp").order_by("pk"))
+
+
+def time_pages(tag: str, requests: int, rng: random.Random) -> dict[str, Any]:
+    from django.urls import reverse
+
+    from shieldhub.directory.models import Membership
+    from shieldhub.exchange.models import Message, MessageRecipient
+
+    users = bench_users(tag)
+    clients: dict[int, Any] = {}
+
+    def client_for(user: Any) -> Any:
+        if user.pk not in clients:
+            clients[user.pk] = signed_in_client(user)
+        return clients[user.pk]
+
+    memberships: dict[int, list[int]] = {}
+    for user_id, community_id in Membership.objects.filter(user__in=users).values_list("user_id", "community_id"):
+        memberships.setdefault(user_id, []).append(community_id)
+    # rare terms: a container number and a company name from messages a user received
+    rare: list[tuple[Any, str]] = []
+    for user in rng.sample(users, min(len(users), 40)):
+        ids = list(MessageRecipient.objects.filter(user=user).values_list("message_id", flat=True)[:200])
+        message = Message.objects.filter(pk=rng.choice(ids), status="sent").only("body").first() if ids else None
+        if message is None:
+            continue
+        words = message.body.split()
+        containers = [
+            w.strip(".,;") for w in words if len(w.strip(".,;")) == 11 and w[:3].isupper() and w[4:10].isdigit()
+        ]
+        if containers:
+            rare.append((user, containers[0]))
+    url = reverse("exchange:inbox")
+    client_for(users[0]).get(url)  # warm up: connection, templates, caches
+
+    def pick() -> Any:
+        return rng.choice(users)
+
+    def inbox(i: int) -> tuple[Any, str, dict[str, Any]]:
+        return client_for(pick()), url, {}
+
+    def unread(i: int) -> tuple[Any, str, dict[str, Any]]:
+        return client_for(pick()), url, {"unread": "on"}
+
+    def community(i: int) -> tuple[Any, str, dict[str, Any]]:
+        user = pick()
+        return client_for(user), url, {"community": rng.choice(memberships[user.pk])}
+
+    def later_page(i: int) -> tuple[Any, str, dict[str, Any]]:
+        return client_for(pick()), url, {"page": rng.randint(2, 20)}
+
+    def search_frequent(i: int) -> tuple[Any, str, dict[str, Any]]:
+        return client_for(pick()), url, {"q": FREQUENT[i % len(FREQUENT)]}
+
+    def search_rare(i: int) -> tuple[Any, str, dict[str, Any]]:
+        user, term = rare[i % len(rare)]
+        return client_for(user), url, {"q": term}
+
+    def search_filtered(i: int) -> tuple[Any, str, dict[str, Any]]:
+        return client_for(pick()), url, {"q": FREQUENT[i % len(FREQUENT)], "kind": rng.choice(["alert", "rfi"])}
+
+    def api_relevance(i: int) -> tuple[Any, str, dict[str, Any]]:
+        params = {"q": FREQUENT[i % len(FREQUENT)], "order": "relevance"}
+        return client_for(pick()), "/api/v1/exchange/search", params
+
+    cases = {
+        "inbox_first_page": inbox,
+        "inbox_unread": unread,
+        "inbox_community": community,
+        "inbox_later_page": later_page,
+        "search_frequent_terms": search_frequent,
+        "search_rare_term": search_rare,
+        "search_with_kind_filter": search_filtered,
+        "api_search_by_relevance": api_relevance,
+    }
+    return {name: run_case(name, make, requests) for name, make in cases.items()}
+
+
+def time_send(tag: str, requests: int) -> dict[str, Any]:
+    from django.db import connection
+
+    from shieldhub.accounts.models import User
+    from shieldhub.directory.models import Community
+    from shieldhub.exchange import services
+    from shieldhub.exchange.models import MessageRecipient
+    from shieldhub.exchange.services import Distribution
+
+    actor = User.objects.get(email__endswith=f".0.{tag}@bench.example")  # the first coordinator
+    community = Community.objects.get(slug=f"bench-{tag}-global")
+    samples: list[float] = []
+    recipients = 0
+    for i in range(requests):
+        data = {
+            "kind": "alert",
+            "subject": f"Bench alert {i}: ammonium nitrate misdeclared as fertiliser",
+            "body": "Container BNCU1234567 examined at Mombasa. Please check your records.",
+            "tlp": "amber",
+        }
+        timer = SqlTimer()
+        with connection.execute_wrapper(timer):
+            started = time.perf_counter()
+            message = services.message_send(
+                actor=actor, data=data, distribution=Distribution(communities=[community.pk])
+            )
+            samples.append((time.perf_counter() - started) * 1000)
+        recipients = MessageRecipient.objects.filter(message=message).count()
+    figures = percentiles(samples)
+    figures["recipients"] = recipients
+    return figures
+
+
+def explain(tag: str) -> dict[str, str]:
+    """PostgreSQL's plans (EXPLAIN ANALYZE) of the inbox page's two big queries (the page and the
+    paginator's count) for one user, as Django runs them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shieldhub.exchange import selectors
+
+    users = bench_users(tag)
+    user = users[len(users) // 2]
+    plans = {}
+    for name, filters in {
+        "inbox": {},
+        "unread": {"unread": True},
+        "search_frequent": {"q": "nitrate d'ammonium"},
+        "search_rare": {"q": "BNCU1234567"},
+    }.items():
+        qs = selectors.inbox_list(user=user, filters=filters)
+        for label, run in (("page", lambda qs=qs: list(qs[:50])), ("count", lambda qs=qs: qs.count())):
+            with CaptureQueriesContext(connection) as captured:
+                run()
+            sql = captured.captured_queries[-1]["sql"]
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                plans[f"{name}/{label}"] = "\n".join(row[0] for row in cursor.fetchall())
+    return plans
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=200_000)
+    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--communities", type=int, default=40)
+    parser.add_argument("--requests", type=int, default=100, help="requests per page case")
+    parser.add_argument("--send-requests", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--explain", action="store_true", help="print PostgreSQL plans to stderr")
+    parser.add_argument("--explain-only", action="store_true", help="print the plans, time nothing")
+    parser.add_argument(
+        "--count-cap",
+        type=int,
+        default=0,
+        help="simulate the inbox view paginating with core.pagination's count_cap (in this process only)",
+    )
+    parser.add_argument("--allow-sqlite", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and not args.allow_sqlite:
+        sys.exit("bench: this measures PostgreSQL (set DATABASE_URL); pass --allow-sqlite to run on SQLite anyway")
+
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from shieldhub.reference.models import Country
+
+    if not Country.objects.exists():
+        call_command("load_reference", verbosity=0, stdout=sys.stderr)
+
+    from django.db.models import Count
+
+    from shieldhub.exchange.management.commands.seed_exchange import seed_exchange
+    from shieldhub.exchange.models import Message, MessageRecipient
+
+    tag = f"x{args.seed}"
+    figures: dict[str, Any] = {"database": connection.vendor}
+    have = Message.objects.filter(sender__email__endswith=f".{tag}@bench.example").count()
+    if have < args.messages:
+        figures["seed"] = seed_exchange(
+            users=args.users, communities=args.communities, messages=args.messages - have, seed=args.seed
+        )
+    figures["messages"] = Message.objects.count()
+    figures["recipient_rows"] = MessageRecipient.objects.count()
+    users = bench_users(tag)
+    per_user = MessageRecipient.objects.filter(user__in=users[::10]).values("user_id").annotate(n=Count("pk"))
+    received = sorted(row["n"] for row in per_user)
+    figures["received_per_user_sample"] = {
+        "min": received[0],
+        "median": received[len(received) // 2],
+        "max": received[-1],
+    }
+
+    if args.count_cap:
+        import functools
+
+        from shieldhub.core import pagination
+        from shieldhub.exchange import views
+
+        views.paginate = functools.partial(pagination.paginate, count_cap=args.count_cap)  # type: ignore[assignment]
+        figures["count_cap"] = args.count_cap
+
+    rng = random.Random(args.seed)
+    if (args.explain or args.explain_only) and connection.vendor == "postgresql":
+        for name, plan in explain(tag).items():
+            print(f"--- {name}\n{plan}\n", file=sys.stderr)
+        if args.explain_only:
+            return
+    figures["pages"] = time_pages(tag, args.requests, rng)
+    figures["send_to_global_community"] = time_send(tag, args.send_requests)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
