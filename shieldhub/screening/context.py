@@ -114,7 +114,7 @@ def shipments_available() -> bool:
     return hasattr(models, "Shipment") and hasattr(selectors, "shipment_list")
 
 
-def _shipment_history(user: Any, history: _History, objections: dict[str, int]) -> None:
+def _shipment_history(user: Any, history: _History, objections: dict[str, int], exclude: Any = None) -> None:
     if not shipments_available():
         return
     from shieldhub.shipments.models import ShipmentLine
@@ -122,6 +122,8 @@ def _shipment_history(user: Any, history: _History, objections: dict[str, int]) 
 
     try:
         visible = shipment_list(user=user).order_by()
+        if exclude is not None:
+            visible = visible.exclude(pk=exclude)
         rows = list(visible.values_list("pk", "consignee__normalised_name", "status"))
     except Exception:  # the shipments app is being built alongside: screening must still work
         logger.exception("Shipment history unavailable for screening")
@@ -152,14 +154,16 @@ def _file_history(country: str, history: _History) -> None:
             history.counted[(consignee, item)] = (count, total, max_kg)
 
 
-def build_context(*, user: Any, country: str = "", min_score: int = 1, language: str | None = None) -> Context:
+def build_context(
+    *, user: Any, country: str = "", min_score: int = 1, language: str | None = None, exclude_shipment: Any = None
+) -> Context:
     matcher, item_hs, names, density = _catalogue()
     index, info = entity_index()
     history = _History()
     objections: dict[str, int] = {}
     if user is not None:
         _seizure_history(user, history)
-        _shipment_history(user, history, objections)
+        _shipment_history(user, history, objections, exclude=exclude_shipment)
     _file_history(country, history)
     return Context(
         rules=active_rules(language),

@@ -435,7 +435,7 @@ def score_shipment(*, actor: Any, shipment: Any) -> Result:
     """One result for the whole shipment: the reasons of all its lines (each reason once), the
     score their sum. The shipment's own record is left out of the history (no "first shipment"
     because of itself)."""
-    context = build_context(user=actor, country=user_country(actor))
+    context = build_context(user=actor, country=user_country(actor), exclude_shipment=shipment.pk)
     lines = shipment_declaration(shipment)
     merged = Result(lines[0] if lines else Declaration(ref=str(shipment.pk)))
     seen: set[tuple[str, str]] = set()
