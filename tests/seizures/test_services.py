@@ -55,9 +55,9 @@ def test_roles_without_reporting_are_refused(coordinator, donor, partner_interpo
 def test_entities_are_found_again_by_normalised_name_and_country(ncp_fr, make):
     make(ncp_fr)
     make(ncp_fr, parties=[{"role": "consignor", "name": "  GULF  agro trading llc ", "country": "AE"}])
-    assert Entity.objects.filter(normalised_name="gulf agro trading llc").count() == 1
+    assert Entity.objects.filter(normalised_name="gulf agro trading").count() == 1
     make(ncp_fr, parties=[{"role": "consignor", "name": "Gulf Agro Trading LLC", "country": "OM"}])
-    assert Entity.objects.filter(normalised_name="gulf agro trading llc").count() == 2
+    assert Entity.objects.filter(normalised_name="gulf agro trading").count() == 2
 
 
 def test_litres_use_the_line_density_or_the_catalogue_density(ncp_fr, make, catalogue):
