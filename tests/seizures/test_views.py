@@ -199,3 +199,12 @@ def test_pages_in_french(login, ncp_fr, make):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
         assert response.status_code == 200
         assert b'lang="fr"' in response.content
+
+
+def test_companies_link_to_their_entity_pages(login, analyst, donor, ncp_fr, make):
+    incident = make(ncp_fr, submit=True)
+    party = incident.parties.select_related("entity").first()
+    link = reverse("entities:entity-detail", args=[party.entity.pk])
+    page = login(analyst).get(reverse("seizures:incident-detail", args=[incident.pk]))
+    assert link.encode() in page.content
+    assert login(analyst).get(link).status_code == 200
