@@ -163,6 +163,9 @@ class DeclarationReader:
         self._countries: dict[str, str] = {}
         self._routes: dict[str, tuple[str, ...]] = {}
         self._dates: dict[str, dt.date | None] = {}
+        # positions, with -1 (the "" appended to every row) for a column the file does not have
+        self._width = max(mapping.values(), default=0) + 1
+        self._pos = {name: mapping.get(name, -1) for name in COLUMNS}
 
     def _cell(self, cells: list[str], name: str) -> str:
         position = self.mapping.get(name)
@@ -177,9 +180,16 @@ class DeclarationReader:
         return found
 
     def declaration(self, cells: list[str], row: int) -> Declaration | None:
-        cell = self._cell
-        consignee = cell(cells, "consignee").strip()
-        description = cell(cells, "description").strip()
+        if len(cells) < self._width:
+            cells = cells + [""] * (self._width - len(cells))
+        cells.append("")
+        pos = self._pos
+
+        def cell(_: list[str], name: str) -> str:
+            return cells[pos[name]]
+
+        consignee = cells[pos["consignee"]].strip()
+        description = cells[pos["description"]].strip()
         if not consignee and not description:
             if any(c.strip() for c in cells):
                 self.problems.add(row, str(COLUMNS["consignee"][0]), _("A row needs a consignee or a description."))

@@ -197,6 +197,23 @@ class Screener:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.rules = {rule.kind: rule for rule in context.rules}
+        # the parameters, read once (not per declaration)
+        self._param: dict[str, Any] = {}
+        casts: tuple[tuple[str, str, Any, Any], ...] = (
+            (FIRST_SHIPMENT, "catalogue_goods_only", bool, True),
+            (QUANTITY_ABOVE_HISTORY, "min_kg", float, 0.0),
+            (QUANTITY_ABOVE_HISTORY, "ratio", float, 3.0),
+            (ENTITY_WATCH, "cutoff", float, 90.0),
+            (ENTITY_WATCH, "parties", list, ["consignee", "consignor"]),
+            (EARLIER_OBJECTIONS, "min_count", int, 1),
+        )
+        for kind, name, cast, default in casts:
+            rule = self.rules.get(kind)
+            value = rule.param(name) if rule else None
+            try:
+                self._param[name] = cast(value) if value not in (None, "") else default
+            except (TypeError, ValueError):
+                self._param[name] = default
         self._items: dict[str, frozenset[str]] = {}
         self._names: dict[str, str] = {}
         self._entity_hits: dict[str, list[tuple[Any, float]]] = {}
@@ -276,7 +293,7 @@ class Screener:
             rule
             and consignee
             and consignee not in ctx.known_consignees
-            and (items or not rule.param("catalogue_goods_only"))
+            and (items or not self._param["catalogue_goods_only"])
         ):
             result.add(Reason(rule.kind, rule.weight, rule.explanation, "no earlier shipment to this consignee"))
 
@@ -292,8 +309,8 @@ class Screener:
                 result.add(Reason(rule.kind, rule.weight, rule.explanation, evidence))
 
         rule = rules.get(QUANTITY_ABOVE_HISTORY)
-        if rule and items and kg is not None and consignee and kg >= float(rule.param("min_kg") or 0):
-            ratio = float(rule.param("ratio") or 3)
+        if rule and items and kg is not None and consignee and kg >= self._param["min_kg"]:
+            ratio = self._param["ratio"]
             for code in sorted(items):
                 past = ctx.history.get((consignee, code))
                 if past and past.mean_kg > 0 and kg > ratio * past.mean_kg:
@@ -318,8 +335,8 @@ class Screener:
 
         rule = rules.get(ENTITY_WATCH)
         if rule and ctx.entities is not None:
-            cutoff = float(rule.param("cutoff") or 90)
-            parties = rule.param("parties") or ["consignee", "consignor"]
+            cutoff = self._param["cutoff"]
+            parties = self._param["parties"]
             found: list[str] = []
             for role in parties:
                 name = d.consignee if role == "consignee" else d.consignor if role == "consignor" else ""
@@ -333,7 +350,7 @@ class Screener:
         rule = rules.get(EARLIER_OBJECTIONS)
         if rule and consignee:
             count = ctx.objections.get(consignee, 0)
-            if count >= int(rule.param("min_count") or 1):
+            if count >= self._param["min_count"]:
                 result.add(Reason(rule.kind, rule.weight, rule.explanation, f"{count} earlier objection(s)"))
 
         tally = self.tally
@@ -364,6 +381,19 @@ class Screener:
             if result.score >= min_score:
                 flagged.append(result)
         return flagged
+
+    def carriers(self) -> list[Result]:
+        """The results of the declarations with catalogue goods (kept for `finish`)."""
+        return [r for results in self._carriers.values() for r in results]
+
+    def adopt(self, results: Iterable[Result]) -> None:
+        """Take over another screener's carriers (a worker's), for `finish` to judge combinations
+        across all of them."""
+        for result in results:
+            consignee = self.normalised(result.declaration.consignee)
+            if result.items and consignee:
+                self._received.setdefault(consignee, set()).update(result.items)
+                self._carriers.setdefault(consignee, []).append(result)
 
     def finish(self) -> list[Result]:
         """The combination reasons, added to the declarations concerned; returns those results

@@ -5,8 +5,11 @@ runs in a transaction and is audited."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import secrets
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -323,6 +326,113 @@ def _chunks(items: Iterator[Declaration], size: int) -> Iterator[list[Declaratio
         yield chunk
 
 
+# --- screening a file, in one process or in forked workers ------------------------------------
+
+_FORKED: dict[str, Any] = {}  # what forked workers inherit (the context is built once, before the fork)
+
+
+def parallel_workers(total_rows: int) -> int:
+    """Workers for a file: SCREENING_WORKERS (default: the CPUs, at most 2) from
+    SCREENING_PARALLEL_MIN_ROWS rows (default 100,000); 1 below, or where fork is unavailable."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if total_rows < int(getattr(settings, "SCREENING_PARALLEL_MIN_ROWS", 100_000)):
+        return 1
+    return max(1, int(getattr(settings, "SCREENING_WORKERS", min(2, os.cpu_count() or 1))))
+
+
+def _screen_part(part: int, parts: int) -> tuple[list[Result], list[int], dict[Any, list[float]], Any]:
+    """One worker's share of the file (rows whose number modulo `parts` is `part`): its flagged
+    results and the results that carry catalogue goods (for the combinations), its tally and its
+    problems. Every worker reads the whole file (the csv module is cheap); it scores only its rows.
+    Touches no database (the connections inherited from the parent are left alone)."""
+    context, path, counter = _FORKED["context"], _FORKED["path"], _FORKED["counter"]
+    screener = Screener(context)
+    screener.tally = {}
+    rows = decl.file_rows(path)
+    reader = decl.DeclarationReader(decl.map_headers(next(rows, [])))
+    flagged: dict[int, Result] = {}
+    batch: list[Declaration] = []
+
+    def flush() -> None:
+        for result in screener.feed(batch):
+            flagged[result.declaration.line] = result
+        with counter.get_lock():
+            counter.value += len(batch)
+        batch.clear()
+
+    for number, cells in enumerate(rows, start=2):
+        if number % parts != part:
+            continue
+        found = reader.declaration(cells, number)
+        if found is not None:
+            batch.append(found)
+            if len(batch) >= 5000:
+                flush()
+    flush()
+    out = dict(flagged)
+    for result in screener.carriers():
+        out.setdefault(result.declaration.line, result)
+    return list(out.values()), sorted(flagged), screener.tally, reader.problems
+
+
+def _screen_parallel(
+    run: ScreeningRun, context: Any, path: Path, parts: int
+) -> tuple[Screener, dict[int, Result], decl.FileProblems]:
+    mp = multiprocessing.get_context("fork")
+    counter = mp.Value("q", 0)
+    _FORKED.update(context=context, path=path, counter=counter)
+    try:
+        with ProcessPoolExecutor(max_workers=parts, mp_context=mp) as pool:
+            futures = [pool.submit(_screen_part, k, parts) for k in range(parts)]
+            pending = set(futures)
+            while pending:
+                _done, pending = wait(pending, timeout=2.0)
+                ScreeningRun.objects.filter(pk=run.pk).update(processed_rows=min(counter.value, run.total_rows))
+            parts_out = [f.result() for f in futures]
+    finally:
+        _FORKED.clear()
+    screener = Screener(context)
+    screener.tally = {}
+    screener.seen = int(counter.value)
+    flagged: dict[int, Result] = {}
+    problems = decl.FileProblems()
+    for results, flagged_lines, tally, part_problems in parts_out:
+        by_line = {r.declaration.line: r for r in results}
+        for line in flagged_lines:
+            flagged[line] = by_line[line]
+        screener.adopt(results)
+        for key, (count, total, max_kg) in tally.items():
+            mine = screener.tally.setdefault(key, [0, 0.0, 0.0])
+            mine[0] += count
+            mine[1] += total
+            mine[2] = max(mine[2], max_kg)
+        problems.count += part_problems.count
+        problems.errors.extend(part_problems.errors)
+    problems.errors.sort(key=lambda e: e.row)
+    del problems.errors[decl.MAX_ERRORS :]
+    return screener, flagged, problems
+
+
+def _screen_serial(
+    run: ScreeningRun, context: Any, path: Path
+) -> tuple[Screener, dict[int, Result], decl.FileProblems]:
+    screener = Screener(context)
+    screener.tally = {}
+    header = next(decl.file_rows(path), None) or []
+    reader = decl.DeclarationReader(decl.map_headers(header))
+    flagged: dict[int, Result] = {}
+    processed = 0
+    for chunk in _chunks(decl.read_declarations(path, reader), CHUNK):
+        for result in screener.feed(chunk):
+            flagged[result.declaration.line] = result
+        processed += len(chunk)
+        ScreeningRun.objects.filter(pk=run.pk).update(
+            processed_rows=processed + reader.problems.count, error_count=reader.problems.count
+        )
+    return screener, flagged, reader.problems
+
+
 def run_process(*, run_id: int) -> ScreeningRun | None:
     """Screen a run's file (the background task's body): stream the rows in chunks, record the
     progress after each chunk, keep only the flagged declarations, add the combination reasons
@@ -337,37 +447,30 @@ def run_process(*, run_id: int) -> ScreeningRun | None:
     try:
         language = getattr(run.created_by, "language", "") or settings.LANGUAGE_CODE
         context = build_context(user=run.created_by, country=run.country, min_score=run.min_score, language=language)
-        screener = Screener(context)
-        screener.tally = {}
-        header = next(decl.file_rows(path), None) or []
-        reader = decl.DeclarationReader(decl.map_headers(header))
-        flagged: dict[int, Result] = {}
-        processed = 0
-        for chunk in _chunks(decl.read_declarations(path, reader), CHUNK):
-            for result in screener.feed(chunk):
-                flagged[result.declaration.line] = result
-            processed += len(chunk)
-            ScreeningRun.objects.filter(pk=run.pk).update(
-                processed_rows=processed + reader.problems.count, error_count=reader.problems.count
-            )
+        parts = parallel_workers(run.total_rows)
+        if parts > 1:
+            screener, flagged, problems = _screen_parallel(run, context, path, parts)
+        else:
+            screener, flagged, problems = _screen_serial(run, context, path)
+        processed = screener.seen
         for result in screener.finish():
             if result.score >= max(run.min_score, 1):
                 flagged[result.declaration.line] = result
         with transaction.atomic():
             ScreeningHit.objects.filter(run=run).delete()
             _write_hits(run, (flagged[line] for line in sorted(flagged)))
-            _save_history(run.country, screener.tally)
+            _save_history(run.country, screener.tally or {})
             run.status = RunStatus.DONE
-            run.processed_rows = processed + reader.problems.count
+            run.processed_rows = processed + problems.count
             run.total_rows = max(run.total_rows, run.processed_rows)
             run.flagged_count = len(flagged)
-            run.error_count = reader.problems.count
-            run.errors = [{"row": e.row, "column": e.column, "message": e.message} for e in reader.problems.errors]
+            run.error_count = problems.count
+            run.errors = [{"row": e.row, "column": e.column, "message": e.message} for e in problems.errors]
             run.finished_at = timezone.now()
             run.save()
             audit_record(
                 actor=None, action="screening.run_finish", obj=run,
-                extra={"rows": processed, "flagged": len(flagged), "skipped": reader.problems.count},
+                extra={"rows": run.processed_rows, "flagged": len(flagged), "skipped": problems.count},
             )  # fmt: skip
     except Exception as exc:
         ScreeningRun.objects.filter(pk=run.pk).update(

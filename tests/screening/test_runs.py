@@ -258,3 +258,23 @@ def test_header_constant_matches_reader():
 
     mapping = map_headers(HEADER.split(";"))
     assert not missing_columns(mapping) and len(mapping) == 12
+
+
+def test_parallel_workers_give_the_same_hits(watch, ncp_fr, settings):
+    rows = ROWS * 3
+    serial = _run(ncp_fr, csv_bytes(*rows))
+    settings.SCREENING_PARALLEL_MIN_ROWS = 1
+    settings.SCREENING_WORKERS = 2
+    assert services.parallel_workers(10) == 2
+    ConsigneeHistory.objects.all().delete()
+    parallel = _run(ncp_fr, csv_bytes(*rows))
+    assert parallel.status == RunStatus.DONE
+    assert (parallel.processed_rows, parallel.error_count, parallel.flagged_count) == (
+        serial.processed_rows, serial.error_count, serial.flagged_count,
+    )  # fmt: skip
+
+    def hits(run):
+        return list(ScreeningHit.objects.filter(run=run).order_by("line").values_list("line", "score", "rules"))
+
+    assert hits(parallel) == hits(serial)
+    assert [e["row"] for e in parallel.errors] == [e["row"] for e in serial.errors]
