@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import secrets
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
@@ -446,13 +447,16 @@ def run_process(*, run_id: int) -> ScreeningRun | None:
     path = Path(run.file_path)
     try:
         language = getattr(run.created_by, "language", "") or settings.LANGUAGE_CODE
+        started = time.perf_counter()
         context = build_context(user=run.created_by, country=run.country, min_score=run.min_score, language=language)
+        timings = {"context": time.perf_counter() - started}
         parts = parallel_workers(run.total_rows)
         if parts > 1:
             screener, flagged, problems = _screen_parallel(run, context, path, parts)
         else:
             screener, flagged, problems = _screen_serial(run, context, path)
         processed = screener.seen
+        timings["screen"] = time.perf_counter() - started - timings["context"]
         for result in screener.finish():
             if result.score >= max(run.min_score, 1):
                 flagged[result.declaration.line] = result
@@ -460,6 +464,8 @@ def run_process(*, run_id: int) -> ScreeningRun | None:
             ScreeningHit.objects.filter(run=run).delete()
             _write_hits(run, (flagged[line] for line in sorted(flagged)))
             _save_history(run.country, screener.tally or {})
+            timings["write"] = time.perf_counter() - started - timings["context"] - timings["screen"]
+            timings = {k: round(v, 2) for k, v in timings.items()}
             run.status = RunStatus.DONE
             run.processed_rows = processed + problems.count
             run.total_rows = max(run.total_rows, run.processed_rows)
@@ -470,7 +476,8 @@ def run_process(*, run_id: int) -> ScreeningRun | None:
             run.save()
             audit_record(
                 actor=None, action="screening.run_finish", obj=run,
-                extra={"rows": run.processed_rows, "flagged": len(flagged), "skipped": problems.count},
+                extra={"rows": run.processed_rows, "flagged": len(flagged), "skipped": problems.count,
+                       "workers": parts, "seconds": timings},
             )  # fmt: skip
     except Exception as exc:
         ScreeningRun.objects.filter(pk=run.pk).update(
