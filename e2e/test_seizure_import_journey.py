@@ -1,7 +1,8 @@
 """Issue 4's import journey: an NCP downloads the template, uploads a seizure file with mistakes,
 reads the errors by row and column, uploads the corrected file, reviews the preview and a possible
-duplicate, commits and follows the progress; the drafts are there; once one is submitted, the
-analyst validates it. Screenshots go to $SCREENSHOT_DIR when it is set."""
+duplicate, commits and follows the progress; the drafts are there; she submits them all at once
+with one distribution (previewing the recipients), and the analyst validates one. Screenshots go
+to $SCREENSHOT_DIR when it is set."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import sign_in
-from shieldhub.exchange.services import Distribution
 from shieldhub.seizures import services
 from shieldhub.seizures.models import Incident
 from shieldhub.seizures.models_import import ImportBatch, ImportStatus
@@ -122,8 +122,18 @@ def test_ncp_imports_a_file_with_mistakes_fixes_it_commits_and_the_analyst_valid
     ncp.click("text=Review the drafts")
     expect(ncp.locator("#results")).to_contain_text(record.reference)
 
-    # The NCP submits one of the drafts; the analyst validates it.
-    services.incident_submit(actor=ncp_fr, incident=record, distribution=Distribution())
+    # The NCP submits all the imported drafts at once, with one distribution; the analyst validates one.
+    ncp.goto(ncp.base_url + f"/seizures/import/{batch.pk}/progress/")
+    ncp.click("#import-submit-all")
+    expect(ncp.locator("h1")).to_contain_text("Submit the imported drafts")
+    expect(ncp.locator("#import-submit-drafts")).to_contain_text(record.reference)
+    ncp.fill("input[name=to_people]", analyst.email)
+    ncp.click("button:has-text('Preview recipients')")
+    expect(ncp.locator("#recipients-preview")).to_contain_text(analyst.email)
+    _shot(ncp, "import-submit-all")
+    ncp.click("#submit-form button[type=submit]")
+    expect(ncp.locator("main")).to_contain_text("3 records submitted")
+    assert set(drafts.values_list("status", flat=True)) == {"submitted"}
     reviewer = new_page()
     sign_in(reviewer, analyst)
     reviewer.goto(reviewer.base_url + f"/seizures/{record.pk}/")

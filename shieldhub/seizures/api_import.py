@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 
 from shieldhub.core.access import Perm, require
 from shieldhub.core.api import require_scope
+from shieldhub.exchange.services import Distribution
 from shieldhub.seizures import imports
 from shieldhub.seizures.models_import import ImportBatch
 
@@ -85,3 +86,34 @@ def import_commit(request: HttpRequest, batch_id: int, payload: CommitIn) -> Any
     batch = imports.batch_get(user=request.user, pk=batch_id)
     imports.import_commit_request(actor=request.user, batch=batch, choices=payload.choices)
     return Status(202, imports.batch_get(user=request.user, pk=batch_id))
+
+
+class ImportDistributionIn(Schema):
+    communities: list[int] = Field(default_factory=list, description="Community ids.")
+    countries: list[str] = Field(default_factory=list, description="ISO codes: the countries' active NCPs.")
+    users: list[int] = Field(default_factory=list, description="User ids.")
+
+
+class ImportSubmitIn(Schema):
+    distribution: ImportDistributionIn = Field(default_factory=ImportDistributionIn)
+    releasable_interpol: bool | None = None
+    releasable_unodc: bool | None = None
+
+
+class ImportSubmitOut(Schema):
+    id: int
+    submitted_ids: list[int] = Field(description="The records submitted (the batch's drafts the caller could see).")
+
+
+@import_router.post("/imports/{batch_id}/submit", response=ImportSubmitOut)
+def import_submit(request: HttpRequest, batch_id: int, payload: ImportSubmitIn) -> Any:
+    """Submit every record of a committed import still in draft, with one distribution (all or none)."""
+    require_scope(request, "write")
+    batch = imports.batch_get(user=request.user, pk=batch_id)
+    d = payload.distribution
+    data = {k: v for k, v in payload.dict().items() if k.startswith("releasable_") and v is not None}
+    ids = imports.import_submit(
+        actor=request.user, batch=batch,
+        distribution=Distribution(communities=d.communities, countries=d.countries, users=d.users), data=data,
+    )  # fmt: skip
+    return {"id": batch.pk, "submitted_ids": ids}

@@ -33,7 +33,7 @@ import json
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -44,7 +44,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, QuerySet, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.http import Http404
 from django.utils import timezone, translation
@@ -844,16 +844,108 @@ def _store_report(batch: ImportBatch, result: Validation) -> None:
     batch.status = ImportStatus.INVALID if result.errors else ImportStatus.READY
 
 
+def _validated_path(name: str) -> Path:
+    return _payload_path(name).with_suffix(".validated.json")
+
+
+def validation_context(actor: Any) -> str:
+    """A hash of everything besides the rows that a validation depends on: who validates (their
+    country and whether they report for any country) and the reference data (active catalogue items,
+    HS codes, countries), and the day (dates in the future are refused). Cheap: a few thousand rows."""
+    from shieldhub.reference.models import CatalogueItem, HsCode
+    from shieldhub.reference.selectors import country_list
+
+    digest = hashlib.sha256()
+    digest.update(
+        repr((actor.pk, user_country(actor), has_perm(actor, Perm.SEIZURE_VIEW_ALL),
+              has_perm(actor, Perm.SEIZURE_REPORT), str(timezone.localdate()))).encode()
+    )  # fmt: skip
+    for part in (
+        CatalogueItem.objects.filter(is_active=True).order_by("pk").values_list(),
+        HsCode.objects.order_by("code").values_list("code", flat=True),
+        country_list(user=actor).order_by("code").values_list("code", "iso3", "name_en", "name_fr"),
+    ):
+        digest.update(repr(list(part)).encode())
+    return digest.hexdigest()
+
+
+def _rows_hash(text: bytes) -> str:
+    return hashlib.sha256(text).hexdigest()
+
+
+def _dump_records(records: list[Record]) -> list[Any]:
+    def number(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    return [
+        [r.key, r.rows, {**r.fields, "occurred_on": r.fields["occurred_on"].isoformat()}, r.route, r.parties,
+         [[ln.row, ln.item_id, ln.hs_code, ln.declared_description, ln.declared_hs, ln.actual_hs, str(ln.quantity),
+           ln.unit, number(ln.concentration), number(ln.density), number(ln.kg), number(ln.pure)] for ln in r.lines]]
+        for r in records
+    ]  # fmt: skip
+
+
+def _load_records(data: list[Any]) -> list[Record]:
+    def number(value: str | None) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+    records = []
+    for key, rows, fields, route, parties, lines in data:
+        fields["occurred_on"] = dt.date.fromisoformat(fields["occurred_on"])
+        records.append(
+            Record(
+                key=key, rows=rows, fields=fields, route=[tuple(x) for x in route],  # type: ignore[misc]
+                parties=[tuple(x) for x in parties],  # type: ignore[misc]
+                lines=[Line(row=n, item_id=item, hs_code=hs, declared_description=desc, declared_hs=dhs,
+                            actual_hs=ahs, quantity=Decimal(qty), unit=unit, concentration=number(conc),
+                            density=number(dens), kg=number(kg), pure=number(pure))
+                       for n, item, hs, desc, dhs, ahs, qty, unit, conc, dens, kg, pure in lines],
+            )
+        )  # fmt: skip
+    return records
+
+
+def _keep_validated(name: str, *, rows_hash: str, context: str, result: Validation) -> None:
+    """Keep what the preview validated, with the hashes of the rows and of the context it was validated in."""
+    path = _validated_path(name)
+    payload = {"rows_hash": rows_hash, "context": context, "total_rows": result.total_rows,
+               "records": _dump_records(result.records)}  # fmt: skip
+    path.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    path.chmod(0o600)
+
+
+def _reuse_validated(batch: ImportBatch, actor: Any) -> Validation | None:
+    """The preview's validated records when neither the stored rows nor the context (the importer,
+    the reference data, the day) changed since; None otherwise (the caller validates again)."""
+    path = _validated_path(batch.payload)
+    rows_path = _payload_path(batch.payload)
+    if not path.exists() or not rows_path.exists():
+        return None
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    if kept.get("rows_hash") != _rows_hash(rows_path.read_bytes()) or kept.get("context") != validation_context(actor):
+        return None
+    records = _load_records(kept["records"])
+    # only the duplicates are looked for again: records created since the preview may now match
+    return Validation(
+        total_rows=kept["total_rows"], records=records, errors=[],
+        duplicates=find_duplicates(actor=actor, records=records),
+    )  # fmt: skip
+
+
 def import_upload(*, actor: Any, file_name: str, data: bytes) -> ImportBatch:
     """Read and validate the file; keep its rows and the report. Nothing is imported yet.
     ImportFileError when the file cannot be read at all."""
     require(actor, Perm.SEIZURE_IMPORT)
     parsed = parse_upload(file_name, data)
+    context = validation_context(actor)
     result = validate_rows(actor=actor, rows=parsed.rows)
     name = secrets.token_hex(16)
     path = _payload_path(name)
-    path.write_text(json.dumps({"file_name": file_name, "rows": parsed.rows}, ensure_ascii=False), encoding="utf-8")
+    text = json.dumps({"file_name": file_name, "rows": parsed.rows}, ensure_ascii=False).encode("utf-8")
+    path.write_bytes(text)
     path.chmod(0o600)
+    if result.ok:
+        _keep_validated(name, rows_hash=_rows_hash(text), context=context, result=result)
     batch = ImportBatch(
         created_by=actor, file_name=file_name[:255], kind=parsed.kind, payload=name,
         ignored_columns=parsed.ignored_columns,
@@ -947,7 +1039,10 @@ def import_commit(*, batch_id: int, chunk: int = 2000) -> ImportBatch:
     batch.save(update_fields=["status", "started_at"])
     cache.set(_progress_key(batch.pk), 0, 3600)
     try:
-        result = validate_rows(actor=actor, rows=_load_rows(batch))
+        # the importer may still import (permissions are checked again in any case), then: the
+        # preview's result when the rows and the context are unchanged, else a full validation
+        require(actor, Perm.SEIZURE_IMPORT)
+        result = _reuse_validated(batch, actor) or validate_rows(actor=actor, rows=_load_rows(batch))
         if not result.ok:
             _store_report(batch, result)
             batch.status = ImportStatus.FAILED
@@ -984,6 +1079,7 @@ def import_commit(*, batch_id: int, chunk: int = 2000) -> ImportBatch:
         raise
     cache.delete(_progress_key(batch.pk))
     _payload_path(batch.payload).unlink(missing_ok=True)
+    _validated_path(batch.payload).unlink(missing_ok=True)
     return batch
 
 
@@ -998,115 +1094,165 @@ def _search_text(record: Record, items: dict[int, Any]) -> str:
     return text_fold(" ".join(w for w in words if w))
 
 
+class _GoodsView:
+    """What `quality.assess` reads of a goods line, without building a GoodsLine."""
+
+    __slots__ = ("actual_hs", "catalogue_item", "concentration", "quantity_kg", "unit")
+
+    def __init__(self, line: Line, item: Any) -> None:
+        self.catalogue_item = item
+        self.unit = line.unit
+        self.quantity_kg = line.kg
+        self.concentration = line.concentration
+        self.actual_hs = line.actual_hs
+
+
+class _IncidentView:
+    """What `quality.assess` reads of an incident: the record's fields as attributes."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.__dict__.update(fields)
+
+
 def write_records(
     *, actor: Any, records: list[Record], chunk: int = 2000, progress: Callable[[int], None] | None = None
 ) -> list[int]:
     """Insert the records as drafts with their goods lines, route and parties (bulk, in chunks; the
-    caller holds the transaction). Returns the ids created."""
+    caller holds the transaction). The rows are built directly from the validated records (no model
+    instances); on PostgreSQL the ids are drawn first so the reference goes into the search text
+    before the COPY. Returns the ids created."""
     from shieldhub.entities.services import normalise_name
     from shieldhub.reference.models import CatalogueItem
 
     items = {i.pk: i for i in CatalogueItem.objects.all()}
     norm = lru_cache(maxsize=None)(normalise_name)
     entities = _entities(actor=actor, parties={(name, country) for r in records for _role, name, country in r.parties})
+    postgres = connection.vendor == "postgresql"
     created: list[int] = []
     now = timezone.now()
     for start in range(0, len(records), chunk):
         part = records[start : start + chunk]
-        incidents: list[Incident] = []
-        for record in part:
+        ids: list[int] = _next_ids(Incident, len(part)) if postgres else []
+        incidents: list[dict[str, Any]] = []
+        for i, record in enumerate(part):
             f = record.fields
-            incident = Incident(
-                incident_type=f["incident_type"], status=IncidentStatus.DRAFT, reporting_country=f["reporting_country"],
-                office_name=f["office_name"], location_type=f["location_type"], occurred_on=f["occurred_on"],
-                direction=f["direction"], detection_method=f["detection_method"], conveyance=f["conveyance"],
-                concealment=f["concealment"], ports=f["ports"], source=Source.NCP_REPORT,
-                national_reference=f["national_reference"], narrative=f["narrative"], created_by=actor,
-                created_at=now, updated_at=now,
+            goods = [_GoodsView(line, items.get(line.item_id) if line.item_id else None) for line in record.lines]
+            assessed = quality.assess(_IncidentView(f), goods=goods, parties=record.parties, route=record.route)
+            kgs = [line.kg for line in record.lines if line.kg is not None]
+            search = _search_text(record, items)
+            if postgres:
+                search = f"sz-{ids[i]:06d} {search}"
+            incidents.append(
+                {
+                    "incident_type": f["incident_type"], "status": IncidentStatus.DRAFT.value,
+                    "reporting_country": f["reporting_country"], "office_name": f["office_name"],
+                    "location_type": f["location_type"], "occurred_on": f["occurred_on"], "direction": f["direction"],
+                    "detection_method": f["detection_method"], "conveyance": f["conveyance"],
+                    "concealment": f["concealment"], "ports": f["ports"], "source": Source.NCP_REPORT.value,
+                    "national_reference": f["national_reference"], "narrative": f["narrative"],
+                    "created_by_id": actor.pk, "created_at": now, "updated_at": now,
+                    "total_kg": _quantise(sum(kgs, Decimal(0))) if kgs else None,
+                    "data_quality": assessed.score, "missing_fields": assessed.missing, "search_text": search,
+                }
             )  # fmt: skip
-            goods = [
-                GoodsLine(
-                    position=i,
-                    catalogue_item=items.get(line.item_id) if line.item_id else None,
-                    hs_code=line.hs_code,
-                    declared_description=line.declared_description[:500],
-                    declared_hs=line.declared_hs,
-                    actual_hs=line.actual_hs,
-                    quantity=line.quantity,
-                    unit=line.unit,
-                    concentration=line.concentration,
-                    density=line.density,
-                    quantity_kg=line.kg,
-                    pure_kg=line.pure,
-                )
-                for i, line in enumerate(record.lines, start=1)
-            ]
-            assessed = quality.assess(incident, goods=goods, parties=record.parties, route=record.route)
-            kgs = [g.quantity_kg for g in goods if g.quantity_kg is not None]
-            incident.total_kg = _quantise(sum(kgs, Decimal(0))) if kgs else None
-            incident.data_quality = assessed.score
-            incident.missing_fields = assessed.missing
-            incident.search_text = _search_text(record, items)
-            incident._import_goods = goods  # type: ignore[attr-defined]
-            incidents.append(incident)
-        _insert(Incident, incidents)
-        lines: list[GoodsLine] = []
-        route: list[IncidentCountry] = []
-        parties: list[IncidentParty] = []
-        for incident, record in zip(incidents, part, strict=True):
-            for line in incident._import_goods:  # type: ignore[attr-defined]
-                line.incident = incident
-                lines.append(line)
-            route += [
-                IncidentCountry(incident=incident, country=c, role=r, position=i)
-                for i, (c, r) in enumerate(record.route)
-            ]
-            for i, (role, name, country) in enumerate(record.parties, start=1):
-                parties.append(
-                    IncidentParty(incident=incident, role=role, entity_id=entities[(norm(name), country)],
-                                  position=i)
+        if postgres:
+            _copy(Incident, ids, incidents)
+        else:
+            ids = _bulk(Incident, incidents)
+        lines: list[dict[str, Any]] = []
+        route: list[dict[str, Any]] = []
+        parties: list[dict[str, Any]] = []
+        for pk, record in zip(ids, part, strict=True):
+            for position, line in enumerate(record.lines, start=1):
+                lines.append(
+                    {
+                        "incident_id": pk, "position": position, "catalogue_item_id": line.item_id,
+                        "hs_code": line.hs_code, "declared_description": line.declared_description[:500],
+                        "declared_hs": line.declared_hs, "actual_hs": line.actual_hs, "quantity": line.quantity,
+                        "unit": line.unit, "concentration": line.concentration, "density": line.density,
+                        "quantity_kg": line.kg, "pure_kg": line.pure,
+                    }
                 )  # fmt: skip
-        _insert(GoodsLine, lines)
-        _insert(IncidentCountry, route)
-        _insert(IncidentParty, parties)
-        ids = [i.pk for i in incidents]
-        # the reference (SZ-000123) is known once the row exists: prefix it to the search text
-        Incident.objects.filter(pk__in=ids).update(
-            search_text=Concat(
-                Value("sz-"), LPad(Cast("id", CharField()), 6, Value("0")), Value(" "), F("search_text"),
-                output_field=CharField(),
-            )
-        )  # fmt: skip
+            route += [
+                {"incident_id": pk, "country": c, "role": r, "position": position}
+                for position, (c, r) in enumerate(record.route)
+            ]
+            parties += [
+                {"incident_id": pk, "role": role, "entity_id": entities[(norm(name), country)], "position": position}
+                for position, (role, name, country) in enumerate(record.parties, start=1)
+            ]
+        for model, rows in ((GoodsLine, lines), (IncidentCountry, route), (IncidentParty, parties)):
+            if postgres:
+                _copy(model, _next_ids(model, len(rows)), rows)
+            else:
+                _bulk(model, rows)
+        if not postgres:
+            # the reference (SZ-000123) is known once the row exists: prefix it to the search text
+            Incident.objects.filter(pk__in=ids).update(
+                search_text=Concat(
+                    Value("sz-"), LPad(Cast("id", CharField()), 6, Value("0")), Value(" "), F("search_text"),
+                    output_field=CharField(),
+                )
+            )  # fmt: skip
         created += ids
         if progress is not None:
             progress(len(created))
     return created
 
 
-def _insert(model: Any, objects: list[Any]) -> None:
-    """Insert new rows and set their ids. PostgreSQL: ids drawn from the table's sequence and rows
-    sent with COPY (several times faster than INSERT for thousands of rows); elsewhere bulk_create."""
-    if not objects:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=1000)
-        return
-    table = model._meta.db_table
-    pk_field = model._meta.pk
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in [pk_field.column, *(f.column for f in fields)])
+def _bulk(model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Other databases: bulk_create from the row values; returns the ids."""
+    objects = [model(**row) for row in rows]
+    model.objects.bulk_create(objects, batch_size=1000)
+    return [o.pk for o in objects]
+
+
+def _next_ids(model: Any, count: int) -> list[int]:
+    """PostgreSQL: `count` ids drawn from the table's sequence."""
+    if not count:
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk_field.column, len(objects)],
+            [model._meta.db_table, model._meta.pk.column, count],
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-            for pk, obj in zip(ids, objects, strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                copy.write_row([pk, *(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields)])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=None)  # noqa: UP033 (`cache` is the Django cache here)
+def _copy_plan(model: Any) -> tuple[list[Any], dict[str, Any]]:
+    """The columns of a COPY into `model`'s table and the prepared value of each for a new row."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    blank = model()
+    return fields, {f.attname: f.get_db_prep_save(getattr(blank, f.attname), connection) for f in fields}
+
+
+def _copy(model: Any, ids: list[int], rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: send the rows with COPY (several times faster than INSERT for thousands of rows).
+    Values given are plain Python values psycopg adapts (str, int, Decimal, date, datetime, None);
+    JSON values are prepared per row; the other columns take the model's default."""
+    if not rows:
+        return
+    fields, defaults = _copy_plan(model)
+    json_fields = {f.attname: f for f in fields if f.get_internal_type() == "JSONField"}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in [model._meta.pk.column, *(f.column for f in fields)])
+    attnames = [f.attname for f in fields]
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for pk, row in zip(ids, rows, strict=True):
+            values = [pk]
+            for name in attnames:
+                if name in row:
+                    value = row[name]
+                    if name in json_fields:
+                        value = json_fields[name].get_db_prep_save(value, connection)
+                    values.append(value)
+                else:
+                    values.append(defaults[name])
+            copy.write_row(values)
 
 
 def _entities(*, actor: Any, parties: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -1145,11 +1291,40 @@ def _entities(*, actor: Any, parties: set[tuple[str, str]]) -> dict[tuple[str, s
     return found
 
 
-def imported_drafts(*, actor: Any, batch: ImportBatch) -> Iterable[Incident]:
+def imported_drafts(*, actor: Any, batch: ImportBatch) -> QuerySet[Incident]:
     """The batch's records still in draft, as the importer sees them."""
     from shieldhub.seizures.selectors import incident_list
 
     return incident_list(user=actor).filter(pk__in=batch.created_ids, status=IncidentStatus.DRAFT)
+
+
+def import_submit(
+    *, actor: Any, batch: ImportBatch, distribution: Any, data: dict[str, Any] | None = None
+) -> list[int]:
+    """Submit the batch's records still in draft (and visible to the importer) with one distribution:
+    one transaction, every record through the single submit's service (checks, version, recipients,
+    audit entry), then one audit entry for the batch. Returns the ids submitted."""
+    from django.core.exceptions import ValidationError
+
+    from shieldhub.seizures.services import incidents_submit_bulk
+
+    require(actor, Perm.SEIZURE_REPORT)
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_get(user=actor, pk=batch.pk).pk)
+        if batch.status != ImportStatus.DONE:
+            raise ValidationError(_("This import has not been committed yet."))
+        drafts = list(imported_drafts(actor=actor, batch=batch).order_by("pk"))
+        if not drafts:
+            raise ValidationError(_("No record of this import is still a draft."))
+        submitted = incidents_submit_bulk(actor=actor, incidents=drafts, distribution=distribution, data=data)
+        ids = [incident.pk for incident in submitted]
+        audit_record(
+            actor=actor, action="seizures.import_submit", obj=batch,
+            extra={"file": batch.file_name, "submitted": len(ids), "submitted_ids": ids,
+                   "communities": sorted(distribution.communities), "countries": sorted(distribution.countries),
+                   "users": sorted(distribution.users), "releasability": dict(data or {})},
+        )  # fmt: skip
+    return ids
 
 
 # --- the template ---------------------------------------------------------------------------------

@@ -575,6 +575,22 @@ def incident_submit(
     return incident
 
 
+@transaction.atomic
+def incidents_submit_bulk(
+    *,
+    actor: Any,
+    incidents: list[Incident],
+    distribution: Distribution | None = None,
+    data: dict[str, Any] | None = None,
+) -> list[Incident]:
+    """Submit several drafts with one distribution, all or nothing: each through `incident_submit`
+    (its checks, version, recipients and audit entry); the first refusal undoes them all."""
+    distribution = distribution or Distribution()
+    return [
+        incident_submit(actor=actor, incident=incident, distribution=distribution, data=data) for incident in incidents
+    ]
+
+
 # --- the analyst's review -------------------------------------------------------------------------
 
 

@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views_import.import_report, name="import-report"),
     path("<int:pk>/commit/", views_import.import_commit, name="import-commit"),
     path("<int:pk>/progress/", views_import.import_progress, name="import-progress"),
+    path("<int:pk>/submit/", views_import.import_submit, name="import-submit"),
+    path("<int:pk>/submit/recipients/", views_import.import_recipients_preview, name="import-recipients-preview"),
 ]

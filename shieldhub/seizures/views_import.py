@@ -9,16 +9,17 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shieldhub.core.access import Perm, require
-from shieldhub.seizures import imports
+from shieldhub.seizures import imports, services
+from shieldhub.seizures.forms import DistributionForm
 from shieldhub.seizures.models_import import ImportStatus
 
 PREVIEW_MAX_ERRORS = 1000
@@ -166,6 +167,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
         "running": batch.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
         "failure": _failure(batch),
         "errors": [imports.render_error(e) for e in batch.errors[:50]] if batch.status == ImportStatus.FAILED else [],
+        "drafts_left": _drafts(request, batch).count() if batch.status == ImportStatus.DONE else 0,
     }
     template = (
         "seizures/_import_progress.html" if request.headers.get("HX-Request") else "seizures/import_progress.html"
@@ -179,3 +181,68 @@ def _failure(batch: Any) -> str:
     if batch.failure == "errors":
         return gettext("The data changed since the preview and some rows are no longer valid: nothing was imported.")
     return gettext("The import failed and nothing was written. Try again, or tell the administrator.")
+
+
+def _drafts(request: HttpRequest, batch: Any) -> Any:
+    return imports.imported_drafts(actor=request.user, batch=batch)
+
+
+SUBMIT_LISTED = 50
+
+
+@login_required
+def import_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit every record of the import still in draft, with one distribution (the single submit's form)."""
+    batch = imports.batch_get(user=request.user, pk=pk)
+    if batch.status != ImportStatus.DONE:
+        return redirect("seizures:import-report", pk=batch.pk)
+    drafts = _drafts(request, batch).order_by("pk")
+    count = drafts.count()
+    form = DistributionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and count and form.is_valid():
+        try:
+            ids = imports.import_submit(
+                actor=request.user, batch=batch, distribution=form.distribution(), data=form.releasability()
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s record submitted.", "%(count)s records submitted.", len(ids)) % {"count": len(ids)},
+            )
+            return redirect("seizures:import-progress", pk=batch.pk)
+    return render(
+        request,
+        "seizures/import_submit.html",
+        {"batch": batch, "form": form, "count": count, "drafts": list(drafts[:SUBMIT_LISTED]),
+         "more": max(count - SUBMIT_LISTED, 0)},
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def import_recipients_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who would receive the records: the same for each (the distribution and releasability are shared)."""
+    batch = imports.batch_get(user=request.user, pk=pk)
+    first = _drafts(request, batch).order_by("pk").first()
+    if first is None:
+        raise Http404
+    form = DistributionForm(request.POST, user=request.user)
+    recipients: list[Any] = []
+    error = ""
+    if form.is_valid():
+        try:
+            recipients = services.recipients_preview(
+                actor=request.user, incident=first, distribution=form.distribution(), data=form.releasability()
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except PermissionDenied:
+            raise Http404 from None
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    return render(request, "seizures/_recipients_preview.html", {"recipients": recipients, "error": error})

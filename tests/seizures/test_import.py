@@ -445,3 +445,167 @@ def test_api_upload_status_commit(login, ncp_fr, catalogue, django_capture_on_co
     assert status["status"] == "done" and status["percent"] == 100 and len(status["created_ids"]) == 2
     not_a_file = client.post("/api/v1/seizures/imports", {"file": SimpleUploadedFile("s.xlsx", b"\x00\x01binary")})
     assert not_a_file.status_code in (400, 422)
+
+
+# --- submitting the imported drafts -------------------------------------------------------------
+
+
+def committed_batch(actor, rows, django_capture_on_commit_callbacks):
+    batch = imports.import_upload(actor=actor, file_name="s.xlsx", data=xlsx(rows))
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_commit_request(actor=actor, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE
+    return batch
+
+
+def three_records():
+    return [row(**{"Record reference": str(i), "Quantity": str(10 + i), "Date": f"2026-01-0{i + 1}"}) for i in range(3)]
+
+
+def test_submit_all_imported_drafts_page(
+    login, ncp_fr, ncp_de, ncp_ke, europe, catalogue, django_capture_on_commit_callbacks
+):
+    from shieldhub.seizures.models import IncidentRecipient
+
+    batch = committed_batch(ncp_fr, three_records(), django_capture_on_commit_callbacks)
+    client = login(ncp_fr)
+    # one of the drafts was already submitted on its own: it is left alone
+    from shieldhub.seizures import services
+
+    first, *others = Incident.objects.filter(pk__in=batch.created_ids).order_by("pk")
+    services.incident_submit(actor=ncp_fr, incident=first)
+    progress = client.get(reverse("seizures:import-progress", args=[batch.pk])).content.decode()
+    assert 'id="import-submit-all"' in progress and reverse("seizures:import-submit", args=[batch.pk]) in progress
+    page = client.get(reverse("seizures:import-submit", args=[batch.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "to_communities" in html and "recipients-preview" in html
+    assert others[0].reference in html and first.reference not in html
+    preview = client.post(
+        reverse("seizures:import-recipients-preview", args=[batch.pk]),
+        {"to_communities": [europe.pk], "to_countries": "KE"},
+    )
+    assert ncp_de.email in preview.content.decode() and ncp_ke.email in preview.content.decode()
+    response = client.post(
+        reverse("seizures:import-submit", args=[batch.pk]),
+        {"to_communities": [europe.pk], "to_countries": "KE", "releasable_interpol": "on"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith(f"/import/{batch.pk}/progress/")
+    for incident in others:
+        incident.refresh_from_db()
+        assert incident.status == "submitted" and incident.version == 1 and incident.releasable_interpol
+        recipients = dict(IncidentRecipient.objects.filter(incident=incident).values_list("user__email", "reason"))
+        assert recipients == {ncp_de.email: "community", ncp_ke.email: "country"}
+        assert AuditEntry.objects.filter(action="seizures.incident_submit", object_id=str(incident.pk)).exists()
+    entry = AuditEntry.objects.get(action="seizures.import_submit")
+    assert sorted(entry.extra["submitted_ids"]) == sorted(i.pk for i in others) and entry.extra["countries"] == ["KE"]
+    # nothing left: no button, and the page says so
+    assert (
+        'id="import-submit-all"'
+        not in client.get(reverse("seizures:import-progress", args=[batch.pk])).content.decode()
+    )
+    assert client.post(reverse("seizures:import-submit", args=[batch.pk]), {}).status_code == 200
+    assert AuditEntry.objects.filter(action="seizures.import_submit").count() == 1
+
+
+def test_submitting_the_drafts_is_all_or_nothing(ncp_fr, catalogue, django_capture_on_commit_callbacks, monkeypatch):
+    from shieldhub.exchange.services import Distribution
+    from shieldhub.seizures import services
+
+    batch = committed_batch(ncp_fr, three_records(), django_capture_on_commit_callbacks)
+    real = services.incident_submit
+    calls = []
+
+    def third_fails(**kwargs):
+        calls.append(kwargs["incident"].pk)
+        if len(calls) == 3:
+            raise RuntimeError("boom")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "incident_submit", third_fails)
+    with pytest.raises(RuntimeError):
+        imports.import_submit(actor=ncp_fr, batch=batch, distribution=Distribution())
+    assert set(Incident.objects.filter(pk__in=batch.created_ids).values_list("status", flat=True)) == {"draft"}
+    assert not AuditEntry.objects.filter(action__in=["seizures.incident_submit", "seizures.import_submit"]).exists()
+
+
+def test_only_the_importer_submits_a_batch_and_only_once_committed(
+    login, ncp_fr, ncp_ke, analyst, catalogue, django_capture_on_commit_callbacks
+):
+    from django.core.exceptions import ValidationError
+
+    from shieldhub.exchange.services import Distribution
+
+    ready = imports.import_upload(actor=ncp_fr, file_name="s.xlsx", data=xlsx([row()]))
+    with pytest.raises(ValidationError):
+        imports.import_submit(actor=ncp_fr, batch=ready, distribution=Distribution())
+    batch = committed_batch(ncp_fr, three_records(), django_capture_on_commit_callbacks)
+    for other in (ncp_ke, analyst):
+        client = login(other)
+        assert client.get(reverse("seizures:import-submit", args=[batch.pk])).status_code == 404
+        assert client.post(reverse("seizures:import-submit", args=[batch.pk]), {}).status_code == 404
+        assert client.post(reverse("seizures:import-recipients-preview", args=[batch.pk]), {}).status_code == 404
+        response = client.post(f"/api/v1/seizures/imports/{batch.pk}/submit", {}, content_type="application/json")
+        assert response.status_code == 404
+    assert set(Incident.objects.filter(pk__in=batch.created_ids).values_list("status", flat=True)) == {"draft"}
+
+
+def test_api_submit_imported_drafts(login, ncp_fr, ncp_ke, catalogue, django_capture_on_commit_callbacks):
+    from shieldhub.seizures.models import IncidentRecipient
+
+    batch = committed_batch(ncp_fr, three_records(), django_capture_on_commit_callbacks)
+    client = login(ncp_fr)
+    response = client.post(
+        f"/api/v1/seizures/imports/{batch.pk}/submit",
+        {"distribution": {"countries": ["KE"]}, "releasable_unodc": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert sorted(response.json()["submitted_ids"]) == sorted(batch.created_ids)
+    for incident in Incident.objects.filter(pk__in=batch.created_ids):
+        assert incident.status == "submitted" and incident.releasable_unodc
+        assert IncidentRecipient.objects.filter(incident=incident, user=ncp_ke, reason="country").exists()
+    again = client.post(f"/api/v1/seizures/imports/{batch.pk}/submit", {}, content_type="application/json")
+    assert again.status_code == 422
+
+
+# --- the commit reuses the preview's validation -------------------------------------------------
+
+
+def test_commit_reuses_the_preview_when_nothing_changed(
+    ncp_fr, catalogue, django_capture_on_commit_callbacks, monkeypatch
+):
+    batch = imports.import_upload(actor=ncp_fr, file_name="s.xlsx", data=xlsx(three_records()))
+    assert imports._validated_path(batch.payload).exists()
+    calls = []
+    real = imports.validate_rows
+    monkeypatch.setattr(imports, "validate_rows", lambda **kw: calls.append(1) or real(**kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_commit_request(actor=ncp_fr, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE and batch.created_count == 3 and calls == []
+    assert not imports._validated_path(batch.payload).exists()
+
+
+def test_commit_validates_again_when_the_rows_changed(ncp_fr, catalogue, django_capture_on_commit_callbacks):
+    import json
+
+    batch = imports.import_upload(actor=ncp_fr, file_name="s.xlsx", data=xlsx(three_records()))
+    path = imports._payload_path(batch.payload)
+    stored = json.loads(path.read_text())
+    stored["rows"][0]["unit"] = "barrels"
+    path.write_text(json.dumps(stored))
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_commit_request(actor=ncp_fr, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED and batch.failure == "errors" and not Incident.objects.exists()
+
+
+def test_commit_finds_duplicates_created_since_the_preview(ncp_fr, make, catalogue, django_capture_on_commit_callbacks):
+    batch = imports.import_upload(actor=ncp_fr, file_name="s.xlsx", data=xlsx([row()]))
+    assert batch.duplicates == []
+    make(ncp_fr)  # the same seizure, typed in meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_commit_request(actor=ncp_fr, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE and batch.created_count == 0 and batch.skipped_count == 1
