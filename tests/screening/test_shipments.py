@@ -63,3 +63,13 @@ def test_shipment_risk_tag(catalogue, ncp_fr, donor):
     assert "Risk score" in html and "watch list" in html
     request.user = donor
     assert "Risk score" not in template.render(Context({"request": request, "shipment": shipment}))
+
+
+def test_the_shipment_page_shows_the_risk_score(catalogue, login, ncp_fr):
+    from django.urls import reverse
+
+    from shieldhub.shipments import services as shipments
+
+    shipment = shipments.shipment_create(actor=ncp_fr, data=_data(catalogue))
+    page = login(ncp_fr).get(reverse("shipments:shipment-detail", args=[shipment.pk]))
+    assert page.status_code == 200 and "Risk score" in page.content.decode()
