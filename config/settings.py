@@ -7,6 +7,7 @@ selects safe defaults: `prod` (the default: strict, SECRET_KEY required), `dev`
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -238,6 +239,11 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Risk screening: declaration files (up to SCREENING_MAX_UPLOAD_MB) are screened by forked workers
+# from SCREENING_PARALLEL_MIN_ROWS rows on.
+SCREENING_MAX_UPLOAD_BYTES = env_int("SCREENING_MAX_UPLOAD_MB", 500) * 1024 * 1024
+SCREENING_WORKERS = env_int("SCREENING_WORKERS", min(2, os.cpu_count() or 1))
+SCREENING_PARALLEL_MIN_ROWS = env_int("SCREENING_PARALLEL_MIN_ROWS", 100_000)
 # Exchange attachments: content-addressed files (mode 0600) outside the web root, served only through
 # the access-checked views of `exchange.attachments`.
 EXCHANGE_ATTACHMENTS_DIR = (
