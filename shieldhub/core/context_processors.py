@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shieldhub.core.access import Perm, user_perms
 
@@ -20,7 +21,7 @@ NAV = [
     (_("Analysis"), None, None, "/analysis/"),
     (_("Events"), None, None, "/events/"),
     (_("Directory"), "directory:person-list", Perm.DIRECTORY_VIEW_NETWORK, "/directory/"),
-    (_("Reference"), "reference:catalogue-list", Perm.REFERENCE_VIEW, "/reference/"),
+    (pgettext_lazy("navigation", "Reference"), "reference:catalogue-list", Perm.REFERENCE_VIEW, "/reference/"),
     (_("Accounts"), "accounts:user-list", Perm.ACCOUNTS_INVITE, "/accounts/users/"),
     (_("Audit log"), "core:audit-list", Perm.AUDIT_VIEW, "/audit/"),
 ]

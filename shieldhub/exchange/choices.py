@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MessageKind(models.TextChoices):
@@ -64,7 +65,7 @@ class MessageStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PENDING = "pending", _("Awaiting approval")
     REJECTED = "rejected", _("Not approved")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("message status", "Sent")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
