@@ -20,7 +20,17 @@ from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-APP_NAMESPACES = {"core", "accounts", "reference", "directory", "exchange", "seizures", "entities", "shipments", "screening"}
+APP_NAMESPACES = {
+    "core",
+    "accounts",
+    "reference",
+    "directory",
+    "exchange",
+    "seizures",
+    "entities",
+    "shipments",
+    "screening",
+}
 # Routes meant for people without an account (a one-time link proves who they are) or for switching
 # the interface language; each is tested in its app.
 PUBLIC = {"directory:verify", "accounts:invitation-accept", "accounts:set-language"}

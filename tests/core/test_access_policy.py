@@ -29,7 +29,12 @@ def test_architecture_md_carries_the_role_table():
 
 def test_every_role_has_an_entry_and_no_role_grants_nothing_but_the_basics():
     assert set(access.ROLE_PERMISSIONS) == set(Role)
-    assert access.ROLE_PERMISSIONS[Role.DONOR] == {Perm.REFERENCE_VIEW, Perm.API_USE, Perm.COVERAGE_VIEW, Perm.SEIZURE_STATS}
+    assert access.ROLE_PERMISSIONS[Role.DONOR] == {
+        Perm.REFERENCE_VIEW,
+        Perm.API_USE,
+        Perm.COVERAGE_VIEW,
+        Perm.SEIZURE_STATS,
+    }
 
 
 def test_anonymous_inactive_and_roleless_users_have_no_permission(db, coordinator, outsider):
