@@ -258,6 +258,20 @@ def messages_visible_q(user: Any) -> Q:
     return Q(sender=user) | received | to_moderate
 
 
+def messages_received_visible_q(user: Any) -> Q:
+    """The same rule as `messages_visible_q`, for a query already restricted to the messages this
+    user received (joined to their own receipt): delivered, and for a partner releasable to their
+    organisation. The inbox uses it so that PostgreSQL walks the user's receipts instead of testing a
+    three-branch OR on every message; a test keeps the two rules equal."""
+    if Perm.EXCHANGE_USE not in user_perms(user):
+        return NOTHING
+    delivered = Q(status__in=["sent", "withdrawn"])
+    if Role.PARTNER in user.roles:
+        field = PARTNER_RELEASABILITY_FIELD.get(user.partner_organisation or "")
+        return (delivered & Q(**{field: True})) if field else NOTHING
+    return delivered
+
+
 def message_body_visible(user: Any, message: Any) -> bool:
     """A withdrawn body is kept for the sender (and the audit log), hidden from recipients."""
     return message.status != "withdrawn" or message.sender_id == getattr(user, "pk", None)

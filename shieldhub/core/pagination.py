@@ -26,7 +26,11 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        bounded: Any = self.object_list[: self.cap + 1]  # a QuerySet: COUNT over a LIMITed subquery
+        # ordering is irrelevant to a count, and without it PostgreSQL need not sort every match
+        items: Any = self.object_list
+        bounded: Any = (items.order_by() if hasattr(items, "order_by") else items)[
+            : self.cap + 1
+        ]  # a QuerySet: COUNT over a LIMITed subquery
         found = bounded.count()
         self.capped = found > self.cap
         return min(found, self.cap)

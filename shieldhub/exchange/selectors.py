@@ -14,6 +14,7 @@ from shieldhub.core.access import (
     communities_visible_q,
     has_perm,
     message_body_visible,
+    messages_received_visible_q,
     messages_visible_q,
     require,
 )
@@ -84,7 +85,9 @@ def _received(user: Any, filters: dict[str, Any]) -> QuerySet[Message]:
     mine: dict[str, Any] = {"recipients__user": user}
     if filters.get("unread"):
         mine["recipients__read_at__isnull"] = True  # served by the partial index on unread receipts
-    qs = _visible(user).filter(status__in=DELIVERED, **mine)  # one filter() call: one join
+    # one filter() call: one join; the receipt join already says "received", so only the rest of the
+    # access rule applies (`messages_received_visible_q`, equal to `messages_visible_q` here).
+    qs = Message.objects.filter(messages_received_visible_q(user), status__in=DELIVERED, **mine)
     if filters.get("needs_my_answer"):
         qs = qs.filter(kind=MessageKind.RFI, status=MessageStatus.SENT)
     qs = qs.annotate(
@@ -202,8 +205,10 @@ def message_reply_audience(*, user: Any, message: Message) -> list[Any]:
 def unread_count(*, user: Any) -> int:
     if not has_perm(user, Perm.EXCHANGE_USE):
         return 0
-    unread = MessageRecipient.objects.filter(user=user, read_at__isnull=True)
-    return _visible(user).filter(status__in=DELIVERED, pk__in=unread.values("message_id")).count()
+    # the user's unread receipts (partial index), with the rest of the access rule
+    return Message.objects.filter(
+        messages_received_visible_q(user), recipients__user=user, recipients__read_at__isnull=True
+    ).count()
 
 
 def sendable_communities(*, user: Any) -> QuerySet[Community]:

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shieldhub.core.access import Perm, require
-from shieldhub.core.pagination import paginate, query_without_page
+from shieldhub.core.pagination import COUNT_CAP, paginate, query_without_page
 from shieldhub.exchange import forms, selectors, services, views_attachments, views_forwarding, views_moderation
 from shieldhub.exchange.choices import ACKNOWLEDGED_KINDS, MessageKind, MessageStatus
 from shieldhub.exchange.models import PENDING_ANSWER
@@ -45,7 +45,8 @@ def _filters(form: forms.InboxFilterForm) -> dict[str, Any]:
 def inbox(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXCHANGE_USE)
     form = forms.InboxFilterForm(request.GET or None, user=request.user)
-    page = paginate(request, selectors.inbox_list(user=request.user, filters=_filters(form)))
+    # a bounded count: past 1,000 matches the page says "more than 1,000" (most users see tens of thousands)
+    page = paginate(request, selectors.inbox_list(user=request.user, filters=_filters(form)), count_cap=COUNT_CAP)
     context = {"form": form, "page": page, "query": query_without_page(request)}
     return render(request, "exchange/inbox.html", context)
 

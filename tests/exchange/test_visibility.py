@@ -193,3 +193,25 @@ def test_every_user_sees_exactly_what_the_reference_model_says(db, network):
             seen = set(Message.objects.filter(messages_visible_q(user)).values_list("pk", flat=True))
             assert seen == expected[i], (i, people[i])
         transaction.set_rollback(True)
+
+
+def test_the_inbox_rule_equals_the_access_policy_on_received_messages(send, ncp_fr, ncp_de, partner_interpol, europe):
+    """`messages_received_visible_q` is `messages_visible_q` restricted to a user's receipts."""
+    from shieldhub.core.access import messages_received_visible_q
+    from tests.factories import MembershipFactory as Member
+
+    Member(community=europe, user=partner_interpol)
+    send(ncp_fr, communities=[europe], subject="Releasable", releasable_interpol=True)
+    send(ncp_fr, communities=[europe], subject="Customs only")
+    withdrawn = send(ncp_fr, communities=[europe], subject="Withdrawn")
+    services.message_withdraw(actor=ncp_fr, message=withdrawn, note="Wrong")
+    for user in (ncp_de, partner_interpol, ncp_fr):
+        received = Message.objects.filter(recipients__user=user)
+        expected = set(received.filter(messages_visible_q(user)).values_list("subject", flat=True))
+        got = set(received.filter(messages_received_visible_q(user)).values_list("subject", flat=True))
+        assert got == expected, user.email
+    assert set(
+        Message.objects.filter(
+            messages_received_visible_q(partner_interpol), recipients__user=partner_interpol
+        ).values_list("subject", flat=True)
+    ) == {"Releasable"}
