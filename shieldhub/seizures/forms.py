@@ -150,14 +150,14 @@ class IncidentForm(forms.Form):
         return initial
 
 
-class GoodsLineForm(forms.Form):
+class GoodsQuantityForm(forms.Form):
+    """A goods line's item and quantity: the part that seizure and shipment lines share (the kg are
+    computed by `services.build_goods_line` for both)."""
+
     catalogue_item: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Catalogue item"), queryset=None, required=False
     )
     hs_code = forms.CharField(label=_("Other HS code"), max_length=10, required=False)
-    declared_description = forms.CharField(label=_("Declared description"), max_length=500, required=False)
-    declared_hs = forms.CharField(label=_("Declared HS"), max_length=10, required=False)
-    actual_hs = forms.CharField(label=_("Actual HS"), max_length=10, required=False)
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=18, decimal_places=3, min_value=0, required=False)
     unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES, required=False)
     concentration = forms.DecimalField(
@@ -192,6 +192,14 @@ class GoodsLineForm(forms.Form):
         item = data.get("catalogue_item")
         data["catalogue_item"] = item.pk if item else None
         return data
+
+
+class GoodsLineForm(GoodsQuantityForm):
+    declared_description = forms.CharField(label=_("Declared description"), max_length=500, required=False)
+    declared_hs = forms.CharField(label=_("Declared HS"), max_length=10, required=False)
+    actual_hs = forms.CharField(label=_("Actual HS"), max_length=10, required=False)
+
+    field_order = ["catalogue_item", "hs_code", "declared_description", "declared_hs", "actual_hs"]
 
 
 class PartyForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shieldhub.core.access import Perm, has_perm, user_country
 from shieldhub.exchange.forms import _country_codes
 from shieldhub.seizures.choices import Conveyance
-from shieldhub.seizures.forms import UNIT_CHOICES, FastSelect, _blank, _countries, _country_choices
+from shieldhub.seizures.forms import FastSelect, GoodsQuantityForm, _blank, _countries, _country_choices
 from shieldhub.shipments.choices import PARTY_ROLES, Answer, Outcome, ShipmentStatus
 
 _DATE = {"type": "date"}
@@ -108,46 +108,12 @@ class ShipmentForm(forms.Form):
         return initial
 
 
-class LineForm(forms.Form):
-    catalogue_item: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Catalogue item"), queryset=None, required=False
-    )
-    hs_code = forms.CharField(label=_("Other HS code"), max_length=10, required=False)
+class LineForm(GoodsQuantityForm):
+    """A goods line of a shipment: the seizure line's item and quantity, with a plain description."""
+
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=18, decimal_places=3, min_value=0, required=False)
-    unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES, required=False)
-    concentration = forms.DecimalField(
-        label=_("Concentration (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
-    )
-    density = forms.DecimalField(
-        label=_("Density (kg/L)"), max_digits=8, decimal_places=4, min_value=0, required=False,
-        help_text=_("Liquids: if it differs from the catalogue's."),
-    )  # fmt: skip
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from shieldhub.reference.selectors import catalogue_list
-
-        self.fields["catalogue_item"].queryset = catalogue_list(user=user)  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not self.has_changed() or data.get("DELETE"):
-            return data
-        if data.get("catalogue_item") is None and not data.get("hs_code"):
-            self.add_error("catalogue_item", _("Choose a catalogue item or give an HS code."))
-        if data.get("quantity") is None:
-            self.add_error("quantity", _("Give the quantity."))
-        if not data.get("unit"):
-            self.add_error("unit", _("Choose the unit."))
-        return data
-
-    def line_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        data.pop("DELETE", None)
-        item = data.get("catalogue_item")
-        data["catalogue_item"] = item.pk if item else None
-        return data
+    field_order = ["catalogue_item", "hs_code", "description"]
 
 
 LineFormSet = forms.formset_factory(LineForm, extra=0, can_delete=True, max_num=100)
