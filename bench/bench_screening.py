@@ -9,7 +9,11 @@ migrates, loads the reference catalogue, writes the watch list (bulk), generates
 law, a few hundred common descriptions in EN/FR/ES, ~10 % catalogue goods, ~8 % one-off
 descriptions carrying an invoice number, routes through ~40 countries), then times
 `services.run_create` + `services.run_process`. Prints one JSON object with the wall time of each
-step, rows per second, hits, and the peak RSS (resource.getrusage, self and children).
+step, rows per second, hits, the peak RSS (resource.getrusage, self and children, each on its own)
+and the *combined* peak of the whole process tree (this process and its forked workers), sampled
+every 0.1 s from /proc: the sum of RSS (counts pages shared after the fork twice, an upper bound)
+and the sum of PSS (/proc/<pid>/smaps_rollup: shared pages split between the processes sharing
+them, the memory the tree really holds).
 Not a test: nothing here is collected by pytest.
 """
 
@@ -144,6 +148,70 @@ def peak_rss_mb() -> dict[str, float]:
     return {"self_mb": round(own, 1), "children_mb": round(children, 1)}
 
 
+def _tree_pids(root: int) -> list[int]:
+    """root and its descendants, from /proc/<pid>/task/<tid>/children."""
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+    return pids
+
+
+def _kb(path: str, field: str) -> int:
+    try:
+        with open(path) as fh:
+            for line in fh:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemorySampler:
+    """Samples the combined RSS and PSS of this process and its children in a thread."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        import threading
+
+        self.interval = interval
+        self.peak_rss_kb = self.peak_pss_kb = self.max_processes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        root = os.getpid()
+        while not self._stop.is_set():
+            pids = _tree_pids(root)
+            rss = sum(_kb(f"/proc/{pid}/status", "VmRSS:") for pid in pids)
+            pss = sum(_kb(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in pids)
+            self.peak_rss_kb = max(self.peak_rss_kb, rss)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
+            self.max_processes = max(self.max_processes, len(pids))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> TreeMemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "combined_rss_mb": round(self.peak_rss_kb / 1024, 1),
+            "combined_pss_mb": round(self.peak_pss_kb / 1024, 1),
+            "max_processes": self.max_processes,
+        }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -160,7 +228,8 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    figures: dict[str, object] = {"rows": args.rows, "entities": args.entities, "cpus": os.cpu_count()}
+    figures: dict[str, object] = {"rows": args.rows, "entities": args.entities, "cpus": os.cpu_count(),
+                                  "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
     t = time.perf_counter()
     call_command("migrate", verbosity=0)
     from shieldhub.reference.loader import sync_reference
@@ -210,7 +279,8 @@ def main() -> None:
     figures["upload_s"] = round(time.perf_counter() - t, 1)
     t = time.perf_counter()
     cpu_before = cpu_seconds()
-    services.run_process(run_id=run.pk)
+    with TreeMemorySampler() as sampler:
+        services.run_process(run_id=run.pk)
     elapsed = time.perf_counter() - t
     figures["screen_cpu_s"] = round(cpu_seconds() - cpu_before, 1)  # self + workers: compare with the wall time
     from shieldhub.core.models import AuditEntry
@@ -227,6 +297,8 @@ def main() -> None:
     figures["hits_in_db"] = ScreeningHit.objects.filter(run=run).count()
     figures["peak_rss_before_run"] = rss_before
     figures["peak_rss"] = peak_rss_mb()
+    figures["peak_combined_during_run"] = sampler.figures()  # target: <= 2 GB
+    figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=2))
 
 
