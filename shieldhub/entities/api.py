@@ -90,6 +90,18 @@ class DecisionIn(Schema):
     note: str = ""
 
 
+class ManualLinkIn(Schema):
+    other: int = Field(description="The other entity (same kind).")
+    decision: str = Field(description='"same" (a confirmed link) or "not_same" (a rejected link).')
+    note: str = ""
+
+
+class CandidateOut(Schema):
+    entity: EntityOut
+    score: float | None = Field(description="Name similarity (0–100) when found by the fuzzy search.")
+    status: str = Field(description='The pair\'s link: "", suggested, confirmed or rejected.')
+
+
 class EntityFilters(Schema):
     q: str | None = Field(None, description="Words of the name (normalised: case, accents, legal forms).")
     kind: str | None = Field(None, description="company, person, vehicle or vessel")
@@ -142,6 +154,25 @@ def entity_get(request: HttpRequest, entity_id: int) -> Any:
     entity.same_as = selectors.entity_aliases(user=request.user, entity=entity)  # type: ignore[attr-defined]
     entity.records = [_record(r) for r in selectors.entity_records(user=request.user, entity=entity)]  # type: ignore[attr-defined]
     return entity
+
+
+@router.get("/{entity_id}/link-candidates", response=list[CandidateOut])
+def entity_link_candidates(request: HttpRequest, entity_id: int, q: str = "") -> Any:
+    """Entities of the same kind whose names match `q`, to mark as the same or not (`entities.link`)."""
+    entity = selectors.entity_get(user=request.user, pk=entity_id)
+    return selectors.link_candidates(user=request.user, entity=entity, q=q)
+
+
+@router.post("/{entity_id}/links", response=LinkOut)
+def entity_link_create(request: HttpRequest, entity_id: int, payload: ManualLinkIn) -> Any:
+    """Mark another entity as the same (confirmed) or not the same (rejected) directly; the
+    opposite decision undoes it. Needs `entities.link` and the `write` scope."""
+    require_scope(request, "write")
+    entity = selectors.entity_get(user=request.user, pk=entity_id)
+    other = selectors.entity_get(user=request.user, pk=payload.other)
+    link = services.link_set(actor=request.user, entity=entity, other=other, decision=payload.decision,
+                             note=payload.note)  # fmt: skip
+    return selectors.link_get(user=request.user, pk=link.pk)
 
 
 @router.get("/{entity_id}/graph", response=GraphOut)

@@ -106,6 +106,59 @@ def entity_suggested_links(*, user: Any, entity: Entity) -> list[EntityLink]:
     return list(links.select_related("entity_a", "entity_b").order_by("-score", "pk")[:20])
 
 
+def entity_decided_links(*, user: Any, entity: Entity) -> list[EntityLink]:
+    """Confirmed and rejected links of this entity whose other side the user may open, newest
+    decision first, for those who decide them (each can be undone by the opposite decision)."""
+    if not has_perm(user, Perm.ENTITY_LINK):
+        return []
+    visible = Entity.objects.filter(entities_visible_q(user)).values("pk")
+    links = (
+        EntityLink.objects.filter(status__in=[LinkStatus.CONFIRMED, LinkStatus.REJECTED])
+        .filter(Q(entity_a=entity, entity_b__in=visible) | Q(entity_b=entity, entity_a__in=visible))
+        .select_related("entity_a", "entity_b", "decided_by")
+    )
+    return list(links.order_by("-decided_at", "-pk")[:50])
+
+
+@dataclass
+class LinkCandidate:
+    entity: Entity
+    score: float | None  # name similarity when found by the fuzzy search
+    status: str  # the pair's link status, "" when there is none
+
+
+MAX_CANDIDATES = 15
+
+
+def link_candidates(*, user: Any, entity: Entity, q: str, limit: int = MAX_CANDIDATES) -> list[LinkCandidate]:
+    """Entities of the same kind as `entity` that the user may open and that match `q` (name words,
+    then close names), to link to it by hand; each with the status of the pair's link, if any.
+    Needs `entities.link`."""
+    require(user, Perm.ENTITY_LINK)
+    q = (q or "").strip()[:200]
+    if not normalise_name(q):
+        return []
+    qs = entity_list(user=user, filters={"q": q, "kind": entity.kind}).exclude(pk=entity.pk)
+    found: dict[int, LinkCandidate] = {e.pk: LinkCandidate(e, None, "") for e in qs[:limit]}
+    if len(found) < limit:
+        for other, score in did_you_mean(user=user, q=q, limit=limit):
+            if other.pk != entity.pk and other.kind == entity.kind and other.pk not in found:
+                found[other.pk] = LinkCandidate(other, round(score), "")
+    candidates = list(found.values())[:limit]
+    ids = [c.entity.pk for c in candidates]
+    statuses: dict[int, str] = {}
+    for a, b, status in EntityLink.objects.filter(
+        Q(entity_a=entity, entity_b__in=ids) | Q(entity_b=entity, entity_a__in=ids)
+    ).values_list("entity_a_id", "entity_b_id", "status"):
+        statuses[b if a == entity.pk else a] = status
+    same = cluster_of(entity.pk)
+    for candidate in candidates:
+        candidate.status = statuses.get(candidate.entity.pk, "")
+        if not candidate.status and candidate.entity.pk in same:
+            candidate.status = LinkStatus.CONFIRMED  # the same through another member of the cluster
+    return candidates
+
+
 # --- records linked to an entity ------------------------------------------------------------------
 
 

@@ -254,6 +254,53 @@ def link_decide(*, actor: Any, link: EntityLink, status: str, note: str = "") ->
     return link
 
 
+MANUAL_DECISIONS = {"same": LinkStatus.CONFIRMED, "not_same": LinkStatus.REJECTED}
+
+
+@transaction.atomic
+def link_set(*, actor: Any, entity: Entity, other: Entity, decision: str, note: str = "") -> EntityLink:
+    """A person with `entities.link` says directly that two entities are the same ("same") or not
+    ("not_same"), without waiting for a suggestion. The pair's one link row is created decided, or
+    an existing one (suggested, or decided the other way) gets the new decision; undoing is the
+    opposite decision. Audited as `entities.link_confirm` / `entities.link_reject` with
+    `manual: true`. Both entities must be visible to the caller (the views and API get them
+    through `selectors.entity_get`)."""
+    require(actor, Perm.ENTITY_LINK)
+    status = MANUAL_DECISIONS.get(decision)
+    if status is None:
+        raise ValidationError({"decision": _("Say whether the two entities are the same or not.")})
+    if entity.pk == other.pk:
+        raise ValidationError({"other": _("An entity cannot be linked to itself.")})
+    if entity.kind != other.kind:
+        raise ValidationError(
+            {"other": _("Only entities of the same kind can be the same: %(a)s is a %(kind_a)s, %(b)s a %(kind_b)s.")
+             % {"a": entity.name, "kind_a": entity.get_kind_display().lower(), "b": other.name,
+                "kind_b": other.get_kind_display().lower()}}
+        )  # fmt: skip
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationError({"note": _("A note is at most 1,000 characters long.")})
+    first, second = _ordered(entity.pk, other.pk)
+    link = EntityLink.objects.select_for_update().filter(entity_a_id=first, entity_b_id=second).first()
+    if link is not None:
+        if link.status == status:
+            raise ValidationError({"decision": _("These two entities are already marked this way.")})
+        return link_decide(actor=actor, link=link, status=status, note=note)
+    found = NameIndex([(other.pk, other.name)]).lookup(entity.name, limit=1, cutoff=0)
+    link = EntityLink(
+        entity_a_id=first, entity_b_id=second, status=status, score=round(found[0][1], 1) if found else 0,
+        suggested_by=actor, decided_by=actor, decided_at=timezone.now(), note=note,
+    )  # fmt: skip
+    link.full_clean()
+    link.save()
+    verb = "confirm" if status == LinkStatus.CONFIRMED else "reject"
+    audit_record(
+        actor=actor, action=f"entities.link_{verb}", obj=link, changes=diff(None, snapshot(link)),
+        extra={"entity_a": first, "entity_b": second, "manual": True},
+    )  # fmt: skip
+    return link
+
+
 def entities_renormalise(*, actor: Any = None, batch: int = 2000) -> int:
     """Recompute the stored normalised names (after a change to `core.names`); returns how many
     changed. Idempotent; used by the `entities_renormalise` command and the daily task. Not a data

@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries as country_registry
@@ -64,8 +65,46 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "width": graph_layout.WIDTH,
         "height": graph_layout.HEIGHT,
         "can_link": has_perm(request.user, Perm.ENTITY_LINK),
+        "decided": selectors.entity_decided_links(user=request.user, entity=entity),
     }
     return render(request, "entities/entity_detail.html", context)
+
+
+@login_required
+def entity_link_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """Find another entity of the same kind to mark as the same (or not): the results alone for
+    htmx, the whole page without JavaScript."""
+    entity = selectors.entity_get(user=request.user, pk=pk)
+    require(request.user, Perm.ENTITY_LINK)
+    q = request.GET.get("q", "").strip()[:200]
+    candidates = selectors.link_candidates(user=request.user, entity=entity, q=q) if q else []
+    context = {"entity": entity, "q": q, "candidates": candidates, "statuses": dict(LinkStatus.choices)}
+    if request.headers.get("HX-Request"):
+        return render(request, "entities/_link_candidates.html", context)
+    return render(request, "entities/entity_link_search.html", context)
+
+
+@login_required
+@require_POST
+def entity_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = selectors.entity_get(user=request.user, pk=pk)
+    require(request.user, Perm.ENTITY_LINK)
+    other = selectors.entity_get(user=request.user, pk=request.POST.get("other", ""))
+    decision = request.POST.get("decision", "")
+    try:
+        services.link_set(actor=request.user, entity=entity, other=other, decision=decision,
+                          note=request.POST.get("note", ""))  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        search = reverse("entities:entity-link-search", args=[entity.pk])
+        return redirect(f"{search}?{urlencode({'q': request.POST.get('q', '')})}")
+    if decision == "same":
+        messages.success(request, _("“%(a)s” and “%(b)s” are now the same entity.") % {
+            "a": entity.name, "b": other.name})  # fmt: skip
+    else:
+        messages.success(request, _("“%(a)s” and “%(b)s” are marked as not the same; they will not be suggested.")
+                         % {"a": entity.name, "b": other.name})  # fmt: skip
+    return redirect("entities:entity-detail", pk=entity.pk)
 
 
 @login_required
