@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "shieldhub.seizures",
     "shieldhub.shipments",
     "shieldhub.screening",
+    "shieldhub.events",
 ]
 
 MIDDLEWARE = [

@@ -63,6 +63,13 @@ class Perm(StrEnum):
     # risk screening
     SCREENING_RUN = "screening.run"  # screen a declarations file
     SCREENING_CONFIGURE = "screening.configure"  # rules, weights, watch lists
+    # events and operations
+    EVENTS_VIEW = "events.view"  # the events one is invited to or registered for (the secretariat: all)
+    EVENTS_MANAGE = "events.manage"  # create events, agendas, invitations; approve registrations; attendance
+    EVENTS_NOMINATE = "events.nominate"  # nominate participants for one's administration
+    EVENTS_PERSONAL_DATA = "events.personal_data"  # participants' passport details (visas)
+    TRAINING_RECORDS = "events.training_records"  # who was trained: the Programme's indicators
+    OPERATIONS_MANAGE = "events.operations_manage"  # plan and run operations
 
 
 _EVERYONE = frozenset({Perm.REFERENCE_VIEW, Perm.API_USE})
@@ -491,3 +498,93 @@ def screening_runs_visible_q(user: Any) -> Q:
     if country:
         q |= Q(country=country)
     return q
+
+
+# --- events and operations ---------------------------------------------------------------------
+# The secretariat organises (the coordinator, the trainer and the assistant manage events; the analyst
+# plans operations with them) and sees every event, drafts included. An NCP sees the events (not drafts)
+# their administration is invited to, those they are registered for, and the operations their country
+# takes part in (through the operation's closed group); they nominate participants for their country and
+# see their own country's registrations, never passport details. A partner sees the events they are
+# invited to or registered for. Passport details are for the coordinator and the assistant only.
+
+for _role in (Role.COORDINATOR, Role.ANALYST, Role.TRAINER, Role.ASSISTANT, Role.NCP, Role.PARTNER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.EVENTS_VIEW}
+for _role in (Role.COORDINATOR, Role.TRAINER, Role.ASSISTANT):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.EVENTS_MANAGE}
+ROLE_PERMISSIONS[Role.NCP] = ROLE_PERMISSIONS[Role.NCP] | {Perm.EVENTS_NOMINATE}
+for _role in (Role.COORDINATOR, Role.ASSISTANT):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.EVENTS_PERSONAL_DATA}
+for _role in (Role.COORDINATOR, Role.ANALYST, Role.TRAINER, Role.ASSISTANT):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.TRAINING_RECORDS}
+for _role in (Role.COORDINATOR, Role.ANALYST, Role.ASSISTANT):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.OPERATIONS_MANAGE}
+
+_INVITATION_SENT_STATUSES = ("sent", "nominated", "declined", "no_reply")
+
+
+def events_visible_q(user: Any) -> Q:
+    """The events (events.Event) this user may see."""
+    perms = user_perms(user)
+    if Perm.EVENTS_VIEW not in perms:
+        return NOTHING
+    if is_secretariat(user):
+        return Q()
+    invitation = apps.get_model("events", "Invitation")
+    registration = apps.get_model("events", "Registration")
+    operation = apps.get_model("events", "Operation")
+    invited = invitation.objects.filter(status__in=_INVITATION_SENT_STATUSES)
+    mine = Q(recipient__user=user)
+    registered = Q(user=user)
+    country = user_country(user)
+    if country:
+        mine |= Q(country=country)
+        registered |= Q(country=country)
+    event_ids = invited.filter(mine).values("event_id")
+    registered_ids = registration.objects.filter(registered).values("event_id")
+    membership = apps.get_model("directory", "Membership")
+    groups = membership.objects.filter(user=user).values("community_id")
+    operations = operation.objects.filter(community__in=groups)
+    q = (
+        Q(pk__in=event_ids)
+        | Q(pk__in=registered_ids)
+        | Q(pk__in=operations.values("event_id"))
+        | Q(pk__in=operations.exclude(pre_meeting=None).values("pre_meeting_id"))
+        | Q(pk__in=operations.exclude(post_meeting=None).values("post_meeting_id"))
+    )
+    return q & ~Q(status="draft")
+
+
+def invitations_visible_q(user: Any) -> Q:
+    """The invitations (events.Invitation) this user may see: the secretariat all; an NCP those sent
+    to their country or addressed to them; anyone else those addressed to them."""
+    perms = user_perms(user)
+    if Perm.EVENTS_VIEW not in perms:
+        return NOTHING
+    if is_secretariat(user):
+        return Q()
+    q = Q(recipient__user=user)
+    country = user_country(user)
+    if country:
+        q |= Q(country=country)
+    return q & Q(status__in=_INVITATION_SENT_STATUSES) & ~Q(event__status="draft")
+
+
+def registrations_visible_q(user: Any) -> Q:
+    """The registrations (events.Registration) this user may see: the secretariat all; an NCP their
+    own country's and their own; anyone else their own. Passport details: `passport_visible`."""
+    perms = user_perms(user)
+    if Perm.EVENTS_VIEW not in perms:
+        return NOTHING
+    if is_secretariat(user):
+        return Q()
+    q = Q(user=user)
+    country = user_country(user)
+    if country:
+        q |= Q(country=country)
+    return q & ~Q(event__status="draft")
+
+
+def passport_visible(user: Any) -> bool:
+    """Passport details are seen by the holders of `events.personal_data` only (never NCPs)."""
+    return Perm.EVENTS_PERSONAL_DATA in user_perms(user)

@@ -122,6 +122,7 @@ def build_api() -> NinjaAPI:
     from shieldhub.accounts.api import router as accounts_router
     from shieldhub.directory.api import router as directory_router
     from shieldhub.entities.api import router as entities_router
+    from shieldhub.events.api import router as events_router
     from shieldhub.exchange.api import router as exchange_router
     from shieldhub.reference.api import router as reference_router
     from shieldhub.screening.api import router as screening_router
@@ -136,4 +137,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/shipments", shipments_router)
     api.add_router("/entities", entities_router)
     api.add_router("/screening", screening_router)
+    api.add_router("/events", events_router)
     return api

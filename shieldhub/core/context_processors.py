@@ -19,7 +19,7 @@ NAV = [
     (_("Entities"), "entities:entity-list", Perm.ENTITY_VIEW, "/entities/"),
     (_("Screening"), "screening:run-list", Perm.SCREENING_RUN, "/screening/"),
     (_("Analysis"), None, None, "/analysis/"),
-    (_("Events"), None, None, "/events/"),
+    (_("Events"), "events:event-list", Perm.EVENTS_VIEW, "/events/"),
     (_("Directory"), "directory:person-list", Perm.DIRECTORY_VIEW_NETWORK, "/directory/"),
     (pgettext_lazy("navigation", "Reference"), "reference:catalogue-list", Perm.REFERENCE_VIEW, "/reference/"),
     (_("Accounts"), "accounts:user-list", Perm.ACCOUNTS_INVITE, "/accounts/users/"),
