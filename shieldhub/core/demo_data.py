@@ -561,6 +561,9 @@ def _load() -> None:
     _demo_shipments(users, rng)
     _demo_entities(users)
     _demo_screening(users, rng)
+    from shieldhub.events import demo as events_demo
+
+    events_demo.load(users)
     assert Authenticator.objects.filter(type="totp").count() == len(demo_accounts())
 
 

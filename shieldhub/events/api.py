@@ -8,9 +8,12 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from shieldhub.events import selectors
+from shieldhub.events import api_invitations, api_operations, api_registrations, selectors
 
 router = Router(tags=["events"])
+router.add_router("", api_invitations.router)
+router.add_router("", api_registrations.router)
+router.add_router("", api_operations.router)
 
 
 class EventOut(Schema):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shieldhub.core.access import Perm, require
 from shieldhub.core.pagination import paginate, query_without_page
-from shieldhub.events import forms, selectors
+from shieldhub.events import forms, panels_invitations, panels_operations, panels_registrations, selectors
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -19,4 +21,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, pk=pk)
-    return render(request, "events/event_detail.html", {"event": event})
+    context: dict[str, Any] = {"event": event}
+    for panel in (panels_invitations, panels_registrations, panels_operations):
+        context.update(panel.detail_context(request, event))
+    return render(request, "events/event_detail.html", context)
