@@ -75,6 +75,10 @@ class RunOut(Schema):
     failure: str
     created_at: dt.datetime
     finished_at: dt.datetime | None
+    country: str
+    shared_at: dt.datetime | None = Field(
+        description="When the run was shared with the secretariat (null: not shared)."
+    )
 
 
 class ReasonOut(Schema):
@@ -191,6 +195,24 @@ def run_create(request: HttpRequest, file: File[UploadedFile], min_score: Form[i
 @router.get("/runs/{run_id}", response=RunOut)
 def run_get(request: HttpRequest, run_id: int) -> Any:
     return selectors.run_get(user=request.user, pk=run_id)
+
+
+@router.post("/runs/{run_id}/share", response=RunOut)
+def run_share(request: HttpRequest, run_id: int) -> Any:
+    """Share the run (its results and XLSX) with the secretariat's analysts and coordinators
+    (`screening.configure`): by the uploader or an NCP of the run's country. Audited."""
+    require_scope(request, "write")
+    run = selectors.run_get(user=request.user, pk=run_id)
+    services.run_share(actor=request.user, run=run, shared=True)
+    return selectors.run_get(user=request.user, pk=run_id)
+
+
+@router.delete("/runs/{run_id}/share", response=RunOut)
+def run_unshare(request: HttpRequest, run_id: int) -> Any:
+    """Withdraw the sharing: the secretariat no longer sees the run (unless it uploaded it)."""
+    require_scope(request, "write")
+    run = selectors.run_get(user=request.user, pk=run_id)
+    return services.run_share(actor=request.user, run=run, shared=False)
 
 
 @router.get("/runs/{run_id}/results", response=list[HitOut])

@@ -86,6 +86,13 @@ class ScreeningRun(models.Model):
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # shared with the secretariat (holders of screening.configure) by the uploader or an NCP of the
+    # run's country; withdrawn by setting both back to null
+    shared_at = models.DateTimeField(_("shared with the secretariat"), null=True, blank=True)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("shared by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("screening run")

@@ -1,13 +1,14 @@
-"""Reads of the screening app, scoped to the user (`core.access.screening_runs_visible_q`)."""
+"""Reads of the screening app, scoped to the user (`runs_visible_q`: `core.access.screening_runs_visible_q`
+and the runs shared with the secretariat)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from shieldhub.core.access import Perm, require, screening_runs_visible_q
+from shieldhub.core.access import Perm, has_perm, require, screening_runs_visible_q
 from shieldhub.screening.choices import RuleKind
 from shieldhub.screening.models import ScreeningHit, ScreeningRule, ScreeningRun, WatchListCountry, WatchListEntity
 
@@ -41,9 +42,19 @@ def watch_entities(*, user: Any, q: str = "") -> QuerySet[WatchListEntity]:
     return qs
 
 
+def runs_visible_q(user: Any) -> Q:
+    """`access.screening_runs_visible_q` (the uploader and the NCPs of the uploader's country), and
+    for holders of `screening.configure` (the secretariat's coordinator and analysts) the runs that
+    the uploader or an NCP of that country shared with the secretariat, while shared."""
+    q = screening_runs_visible_q(user)
+    if has_perm(user, Perm.SCREENING_CONFIGURE):
+        q |= Q(shared_at__isnull=False)
+    return q
+
+
 def run_list(*, user: Any) -> QuerySet[ScreeningRun]:
     require(user, Perm.SCREENING_RUN)
-    return ScreeningRun.objects.filter(screening_runs_visible_q(user)).select_related("created_by")
+    return ScreeningRun.objects.filter(runs_visible_q(user)).select_related("created_by", "shared_by")
 
 
 def run_get(*, user: Any, pk: Any) -> ScreeningRun:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as country_registry
 
-from shieldhub.core.access import Perm, require, user_country
+from shieldhub.core.access import Perm, require, user_country, user_perms
 from shieldhub.core.audit import audit_record, diff, snapshot
 from shieldhub.core.names import normalise_name
 from shieldhub.core.spreadsheets import SpreadsheetError, read_table
@@ -507,6 +507,39 @@ def run_delete(*, actor: Any, run: ScreeningRun) -> None:
         audit_record(actor=actor, action="screening.run_delete", obj=run, extra={"file": run.file_name})
         Path(run.file_path).unlink(missing_ok=True)
         run.delete()
+
+
+def run_may_share(actor: Any, run: ScreeningRun) -> bool:
+    """The uploader, or an NCP of the run's country, decides whether the secretariat sees the run."""
+    if Perm.SCREENING_RUN not in user_perms(actor):
+        return False
+    return run.created_by_id == actor.pk or (bool(run.country) and user_country(actor) == run.country)
+
+
+def run_share(*, actor: Any, run: ScreeningRun, shared: bool = True) -> ScreeningRun:
+    """Share a run (its hits and XLSX) with the secretariat's analysts and coordinators (holders of
+    `screening.configure`), or withdraw it (`shared=False`). Audited; the withdrawal takes effect at
+    once (the selectors read the flag on every request)."""
+    if not run_may_share(actor, run):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    with transaction.atomic():
+        run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
+        if shared == (run.shared_at is not None):
+            raise ValidationError(
+                {"shared": _("The run is already shared with the secretariat.") if shared
+                 else _("The run is not shared with the secretariat.")}
+            )  # fmt: skip
+        before = snapshot(run, ["shared_at", "shared_by"])
+        run.shared_at = timezone.now() if shared else None
+        run.shared_by = actor if shared else None
+        run.save(update_fields=["shared_at", "shared_by"])
+        audit_record(
+            actor=actor, action="screening.run_share" if shared else "screening.run_unshare", obj=run,
+            changes=diff(before, snapshot(run, ["shared_at", "shared_by"])), extra={"file": run.file_name, "country": run.country},
+        )  # fmt: skip
+    return run
 
 
 # --- one declaration, one shipment ------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("runs/<int:pk>/", views.run_detail, name="run-detail"),
     path("runs/<int:pk>/progress/", views.run_progress, name="run-progress"),
     path("runs/<int:pk>/export/", views.run_export, name="run-export"),
+    path("runs/<int:pk>/share/", views.run_share, name="run-share"),
     path("rules/", views.rule_list, name="rule-list"),
     path("rules/<int:pk>/", views.rule_edit, name="rule-edit"),
     path("watch-lists/", views.watchlist, name="watchlist"),

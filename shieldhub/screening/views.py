@@ -65,8 +65,29 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "run": run, "page": page, "rule": rule, "sort": sort, "rule_choices": RuleKind.choices,
         "query": query_without_page(request), "flags": _flags(request.user), "section": "runs",
+        "can_share": services.run_may_share(request.user, run),
     }  # fmt: skip
     return render(request, "screening/run_detail.html", context)
+
+
+@login_required
+@require_POST
+def run_share(request: HttpRequest, pk: int) -> HttpResponse:
+    """Share the run with the secretariat (shared=1) or withdraw it (shared=0)."""
+    run = selectors.run_get(user=request.user, pk=pk)
+    shared = request.POST.get("shared", "1") != "0"
+    try:
+        run = services.run_share(actor=request.user, run=run, shared=shared)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+        return redirect("screening:run-detail", pk=run.pk)
+    if shared:
+        messages.success(request, _("The run is shared with the secretariat's analysts."))
+        return redirect("screening:run-detail", pk=run.pk)
+    messages.success(request, _("The run is no longer shared with the secretariat."))
+    if selectors.run_list(user=request.user).filter(pk=run.pk).exists():
+        return redirect("screening:run-detail", pk=run.pk)
+    return redirect("screening:run-list")
 
 
 @login_required
