@@ -473,3 +473,23 @@ class Operation(models.Model):
     @property
     def lessons(self) -> str:
         return _in_language(self.lessons_en, self.lessons_fr)
+
+
+class CalendarFeed(models.Model):
+    """A person's subscribable calendar of the events they may see. The URL carries a secret that
+    calendar applications send without a session; only its SHA-256 is stored (`core.tokens`), and a
+    new one replaces it (the old URL then stops working)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="event_calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user}"
