@@ -18,7 +18,7 @@ from typing import Any
 
 import pycountry
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from shieldhub.core.access import Perm, require
 from shieldhub.core.audit import audit_record, diff, snapshot
 from shieldhub.core.tokens import hash_token
-from shieldhub.directory.choices import MembershipRole
+from shieldhub.directory.choices import CommunityKind, MembershipRole
 from shieldhub.directory.models import (
     Community,
     Membership,
@@ -539,6 +539,72 @@ def membership_set_role(*, actor: Any, membership: Membership, role: str) -> Mem
             extra={"user_id": obj.user_id, "user": obj.user.email},
         )
     return obj
+
+
+# --- operation groups (for events.operations) --------------------------------------------------
+# Planning an operation (`events.operations_manage`: coordinator, analyst, assistant) creates and
+# keeps in step its closed group, without `directory.community_manage` (which the analyst lacks).
+# Narrow on purpose: only communities of kind `operation`, only their dates, names, countries and
+# moderation, and only memberships of such groups. Audited under the same actions as above.
+
+OPERATION_GROUP_WRITABLE = frozenset(
+    {"name", "name_fr", "slug", "description", "starts_on", "ends_on", "countries", "requires_moderation"}
+)
+
+
+def operation_group_save(*, actor: Any, data: dict[str, Any], community: Community | None = None) -> Community:
+    """Create (community=None) or update an operation's closed group (kind `operation`)."""
+    require(actor, Perm.OPERATIONS_MANAGE)
+    _unknown_keys(data, OPERATION_GROUP_WRITABLE)
+    with transaction.atomic():
+        if community is None:
+            obj, before = Community(kind=CommunityKind.OPERATION), None
+        else:
+            obj = Community.objects.select_for_update().get(pk=community.pk, kind=CommunityKind.OPERATION)
+            before = _snap(obj)
+        _apply(obj, data)
+        if not obj.slug:
+            obj.slug = _unique_slug(obj.name, exclude_pk=obj.pk)
+        if obj.starts_on and obj.ends_on and obj.ends_on < obj.starts_on:
+            raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
+        changes = diff(before, _snap(obj))
+        if before is not None and not changes:
+            return obj
+        obj.full_clean()
+        obj.save()
+        action = "directory.community.create" if before is None else "directory.community.update"
+        audit_record(actor=actor, action=action, obj=obj, changes=changes, extra={"for": "events.operation"})
+    return obj
+
+
+def operation_group_members_update(
+    *, actor: Any, community: Community, add: list[tuple[Any, str]], remove: list[Any]
+) -> None:
+    """Add (user, role) pairs not yet members and remove the given users from an operation group.
+    Removed members keep the messages they received (visibility follows the recipients)."""
+    require(actor, Perm.OPERATIONS_MANAGE)
+    if community.kind != CommunityKind.OPERATION:
+        raise PermissionDenied
+    with transaction.atomic():
+        present = set(Membership.objects.filter(community=community).values_list("user_id", flat=True))
+        for user, role in add:
+            if user.pk in present or not user.is_active:
+                continue
+            Membership.objects.create(community=community, user=user, role=role)
+            present.add(user.pk)
+            audit_record(
+                actor=actor, action="directory.membership.add", obj=community,
+                changes={"members": [None, user.email], "role": [None, role]}, extra={"user_id": user.pk},
+            )  # fmt: skip
+        for membership in Membership.objects.filter(
+            community=community, user__in=[u.pk for u in remove]
+        ).select_related("user"):
+            email, user_id = membership.user.email, membership.user_id
+            membership.delete()
+            audit_record(
+                actor=actor, action="directory.membership.remove", obj=community,
+                changes={"members": [email, None]}, extra={"user_id": user_id},
+            )  # fmt: skip
 
 
 # --- self-service verification -------------------------------------------------------------------

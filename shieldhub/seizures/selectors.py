@@ -425,3 +425,38 @@ def quality_by_country(*, user: Any, quarters: int = 8) -> tuple[list[str], list
         )
     result.sort(key=lambda r: r.country_name)
     return columns, result
+
+
+# --- operations ------------------------------------------------------------------------------------
+
+
+@dataclass
+class OperationFigures:
+    """Submitted or validated records reported under one operation group: counts and kg, by
+    reporting country and by catalogue item — aggregates only, no record's detail."""
+
+    total: int
+    total_kg: Decimal | None
+    by_country: list[tuple[str, int, Decimal | None]]  # (ISO code, records, kg)
+    by_precursor: list[tuple[int, int, Decimal | None]]  # (catalogue item pk, records, kg of that item)
+
+
+def operation_figures(*, user: Any, community_id: int) -> OperationFigures:
+    """The aggregate figures of an operation's records (the caller checks that the reader may see
+    the operation: the events app shows them to its participating countries and the secretariat)."""
+    require(user, Perm.SEIZURE_STATS)
+    qs = Incident.objects.filter(operation_id=community_id, status__in=COUNTED_STATUSES)
+    totals = qs.aggregate(n=Count("pk"), kg=Sum("total_kg"))
+    countries = qs.values("reporting_country").annotate(n=Count("pk"), kg=Sum("total_kg")).order_by("-n")
+    lines = (
+        GoodsLine.objects.filter(incident__in=qs.values("pk"), catalogue_item__isnull=False)
+        .values("catalogue_item")
+        .annotate(n=Count("incident", distinct=True), kg=Sum("quantity_kg"))
+        .order_by("-n")
+    )
+    return OperationFigures(
+        total=totals["n"] or 0,
+        total_kg=totals["kg"],
+        by_country=[(str(r["reporting_country"]), r["n"], r["kg"]) for r in countries],
+        by_precursor=[(r["catalogue_item"], r["n"], r["kg"]) for r in lines],
+    )
