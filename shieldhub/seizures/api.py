@@ -1,5 +1,6 @@
 """`/api/v1/seizures`: records (list with filters, get, create and update drafts, submit, validate,
-return, correct, withdraw, comments, versions), goods lines, statistics and data quality.
+return, correct, withdraw, comments, versions), goods lines, photos and documents
+(`api_attachments`), statistics and data quality.
 
 The same selectors and services as the pages: a record the caller may not see is a 404; a
 withdrawn record's detail is null for its recipients; persons' names only for those the policy
@@ -18,11 +19,13 @@ from shieldhub.core.access import incident_detail_visible
 from shieldhub.core.api import require_scope
 from shieldhub.exchange.services import Distribution
 from shieldhub.seizures import selectors, services
+from shieldhub.seizures.api_attachments import attachments_router
 from shieldhub.seizures.api_import import import_router
 from shieldhub.seizures.models import GoodsLine, Incident
 
 router = Router(tags=["seizures"])
 router.add_router("", import_router)
+router.add_router("", attachments_router)
 
 
 class GoodsLineIn(Schema):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from shieldhub.exchange.choices import RecipientReason, TargetKind
+from shieldhub.exchange.choices import AttachmentKind, RecipientReason, TargetKind
 from shieldhub.reference.units import Unit
 from shieldhub.seizures.choices import (
     CommentKind,
@@ -250,6 +250,8 @@ class IncidentRecipient(models.Model):
     reason = models.CharField(_("reason"), max_length=10, choices=RecipientReason.choices)
     reason_detail = models.CharField(_("through"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("shared"), default=timezone.now)
+    # When the submission email went (or was found unnecessary): the task claims each row once.
+    notified_at = models.DateTimeField(_("told"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("recipient")
@@ -315,6 +317,36 @@ class IncidentView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.incident}"
+
+
+class IncidentAttachment(models.Model):
+    """A photo or document of the record, checked and cleaned by `core.files` (photos without their
+    metadata), stored by SHA-256 under ``SEIZURE_ATTACHMENTS_DIR``; seen by whoever may see the
+    record's detail (`seizures.attachments`)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=200)
+    thumbnail_name = models.CharField(max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("photo or document")
+        verbose_name_plural = _("photos and documents")
+        ordering = ["incident", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 from shieldhub.seizures.models_import import ImportBatch, ImportStatus  # noqa: E402, F401

@@ -545,7 +545,8 @@ def _record_distribution(incident: Incident, distribution: Distribution, users: 
 def incident_submit(
     *, actor: Any, incident: Incident, distribution: Distribution | None = None, data: dict[str, Any] | None = None
 ) -> Incident:
-    """Submit a draft: version 1, recipients resolved and recorded. `data` may set the releasability."""
+    """Submit a draft: version 1, recipients resolved and recorded. `data` may set the releasability.
+    After commit, the recipients are told in the background (`tasks.incident_submitted`)."""
     incident = _visible(actor, incident)
     _require_reporting_side(actor, incident)
     if incident.status != IncidentStatus.DRAFT:
@@ -572,6 +573,11 @@ def incident_submit(
                "countries": sorted(distribution.countries), "users": sorted(distribution.users),
                "releasability": incident.releasability},
     )  # fmt: skip
+    if count:
+        from shieldhub.seizures import tasks
+
+        pk = incident.pk
+        transaction.on_commit(lambda: tasks.incident_submitted.enqueue(incident_id=pk))
     return incident
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from shieldhub.seizures import views
+from shieldhub.seizures import views, views_attachments
 
 app_name = "seizures"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.incident_withdraw, name="incident-withdraw"),
     path("<int:pk>/delete/", views.incident_delete, name="incident-delete"),
     path("<int:pk>/versions/<int:number>/", views.incident_version, name="incident-version"),
+    *views_attachments.urlpatterns,
 ]

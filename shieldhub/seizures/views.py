@@ -156,6 +156,13 @@ def _flags(user: Any, incident: Incident) -> dict[str, bool]:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = selectors.incident_get(user=request.user, pk=pk)
     services.incident_record_view(actor=request.user, incident=incident)
+    return render(request, "seizures/incident_detail.html", detail_context(request, incident))
+
+
+def detail_context(request: HttpRequest, incident: Incident, **extra: Any) -> dict[str, Any]:
+    """Everything the record's page shows (``extra``: the attachments block's errors and values)."""
+    from shieldhub.seizures.views_attachments import attachments_context
+
     detail = selectors.incident_detail(user=request.user, incident=incident)
     flags = _flags(request.user, incident)
     context: dict[str, Any] = {
@@ -176,7 +183,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["route"] = {
             role: [c for c in route if c.role == role] for role in ("departure", "transit", "destination")
         }
-    return render(request, "seizures/incident_detail.html", context)
+    context.update(attachments_context(request, incident, **extra))
+    return context
 
 
 @login_required
