@@ -1,5 +1,6 @@
 """`/api/v1/shipments`: notifications (list with filters, get, create and update drafts, notify,
-withdraw), the importing country's answer, the outcome, and the response rates.
+withdraw), the importing country's answer, the outcome, the response rates, and the document files
+(`api_documents`).
 
 The same selectors and services as the pages: a shipment the caller may not see is a 404. Writes
 need the `write` scope.
@@ -15,9 +16,11 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from shieldhub.core.api import require_scope
 from shieldhub.shipments import selectors, services
+from shieldhub.shipments.api_documents import documents_router
 from shieldhub.shipments.models import Shipment, ShipmentLine
 
 router = Router(tags=["shipments"])
+router.add_router("", documents_router)
 
 
 class PartyIn(Schema):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ShipmentStatus(models.TextChoices):
@@ -60,3 +61,11 @@ class PartyRole(models.TextChoices):
 
 
 PARTY_ROLES = tuple(PartyRole.values)
+
+
+class DocumentType(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    SAFETY_DATA_SHEET = "sds", _("Safety data sheet")
+    END_USER_CERTIFICATE = "end_user_cert", _("End-user certificate")
+    LICENCE = "licence", _("Licence or authorisation")
+    OTHER = "other", pgettext_lazy("document type", "Other")

@@ -188,3 +188,6 @@ def verification_mark_overdue() -> int:
             )  # fmt: skip
             escalated += 1
     return escalated
+
+
+from shieldhub.shipments import documents  # noqa: E402, F401 - registers the documents' periodic cleanup

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shieldhub.shipments import views
+from shieldhub.shipments import views, views_documents
 
 app_name = "shipments"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/outcome/", views.shipment_outcome, name="shipment-outcome"),
     path("<int:pk>/withdraw/", views.shipment_withdraw, name="shipment-withdraw"),
     path("<int:pk>/delete/", views.shipment_delete, name="shipment-delete"),
+    *views_documents.urlpatterns,
 ]

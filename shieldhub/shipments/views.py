@@ -130,6 +130,13 @@ def _history(user: Any, shipment: Shipment) -> list[Any]:
 @login_required
 def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = selectors.shipment_detail(user=request.user, pk=pk)
+    return render(request, "shipments/shipment_detail.html", detail_context(request, shipment))
+
+
+def detail_context(request: HttpRequest, shipment: Shipment, **extra: Any) -> dict[str, Any]:
+    """Everything the shipment's page shows (``extra``: the documents block's errors and values)."""
+    from shieldhub.shipments.views_documents import documents_context
+
     flags = _flags(request.user, shipment)
     context: dict[str, Any] = {
         "shipment": shipment,
@@ -143,7 +150,8 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_class": _STATUS_BADGE.get(shipment.status, "badge"),
         **flags,
     }  # fmt: skip
-    return render(request, "shipments/shipment_detail.html", context)
+    context.update(documents_context(request, shipment, **extra))
+    return context
 
 
 # --- the form ------------------------------------------------------------------------------------
