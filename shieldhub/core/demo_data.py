@@ -1035,6 +1035,90 @@ def _demo_seizures(users: dict[str, Any], regional: dict[str, Any], rng: random.
     if withdrawn.status in ("submitted", "validated"):
         reporter = users[f"ncp.{str(withdrawn.reporting_country).lower()}@demo.example"]
         seizures.incident_withdraw(actor=reporter, incident=withdrawn, note="Entered twice; see the other record.")
+    _demo_seizure_photos(users, made)
+
+
+def _demo_image(seed: int, label: str, *, size: tuple[int, int] = (640, 420)) -> bytes:
+    """A small, deterministic "photo" drawn with Pillow: sacks or drums on a pallet, a scale bar and a
+    label (no real photo, no metadata)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", size, (rng.randint(150, 190), rng.randint(150, 180), rng.randint(130, 160)))
+    draw = ImageDraw.Draw(image)
+    width, height = size
+    draw.rectangle((0, height * 2 // 3, width, height), fill=(110, 100, 90))  # floor
+    draw.rectangle((60, height - 90, width - 60, height - 70), fill=(140, 100, 60))  # pallet
+    drums = rng.random() < 0.5
+    colour = rng.choice([(240, 240, 235), (40, 90, 160), (200, 60, 40), (70, 120, 60)])
+    for row in range(2):
+        for col in range(5):
+            x = 80 + col * (width - 160) // 5
+            y = height - 90 - (row + 1) * 90
+            if drums:
+                draw.rounded_rectangle((x, y, x + 80, y + 85), radius=10, fill=colour, outline=(30, 30, 30), width=2)
+                draw.line((x, y + 28, x + 80, y + 28), fill=(30, 30, 30), width=2)
+            else:
+                draw.rounded_rectangle(
+                    (x, y + 10, x + 90, y + 85), radius=18, fill=colour, outline=(60, 60, 60), width=2
+                )
+                draw.text((x + 18, y + 40), "N-34", fill=(30, 30, 30))
+    draw.rectangle((20, 20, 220, 30), fill=(0, 0, 0))  # a 1 m scale bar
+    draw.text((20, 36), "1 m", fill=(0, 0, 0))
+    draw.rectangle((0, 0, width - 1, height - 1), outline=(60, 60, 60))
+    draw.text((width - 260, 20), label, fill=(0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _demo_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF drawn with Pillow (a scanned-looking document)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (595, 842), (255, 255, 255))
+    draw = ImageDraw.Draw(page)
+    for n, line in enumerate(lines):
+        draw.text((60, 70 + n * 26), line, fill=(0, 0, 0))
+    out = io.BytesIO()
+    page.save(out, "PDF", resolution=72.0)
+    return out.getvalue()
+
+
+def _demo_seizure_photos(users: dict[str, Any], made: list[Any]) -> None:
+    """Photos (and a laboratory report) on a few submitted seizure records, through the same
+    pipeline as an upload from the page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shieldhub.seizures import attachments
+
+    from shieldhub.seizures.models import Incident
+
+    ids = [i.pk for i in made if i.incident_type == "seizure"]
+    shown = list(Incident.objects.filter(pk__in=ids, status__in=["submitted", "validated"]).order_by("pk")[:3])
+    for n, incident in enumerate(shown):
+        reporter = users[f"ncp.{str(incident.reporting_country).lower()}@demo.example"]
+        for k, caption in enumerate(["The consignment as found", "Close-up of the marking"][: 2 if n == 0 else 1]):
+            photo = _demo_image(1000 + n * 10 + k, f"{incident.reference} · {k + 1}")
+            attachments.attachment_add(
+                actor=reporter,
+                incident=incident,
+                file=SimpleUploadedFile(f"IMG_{2026 + n}{k:02d}.jpg", photo, content_type="image/jpeg"),
+                caption=caption,
+            )
+        if n == 0:
+            report = _demo_pdf([f"Laboratory report - {incident.reference}", "Sample 1: ammonium nitrate, 34 % N",
+                                "Method: ion chromatography", "Result confirmed by a second analyst"])  # fmt: skip
+            attachments.attachment_add(
+                actor=reporter,
+                incident=incident,
+                file=SimpleUploadedFile("laboratory-report.pdf", report, content_type="application/pdf"),
+                caption="Laboratory result",
+            )
 
 
 _SHIPMENT_PLANS = [
@@ -1080,6 +1164,7 @@ def _demo_shipments(users: dict[str, Any], rng: random.Random) -> None:
     if "ammonium-nitrate" not in catalogue:
         return
     today = timezone.localdate()
+    documents_added = False
     for n, (exp, imp, transit, goods, unit, qty, end_use, fate) in enumerate(_SHIPMENT_PLANS):
         if goods not in catalogue:
             continue
@@ -1143,6 +1228,32 @@ def _demo_shipments(users: dict[str, Any], rng: random.Random) -> None:
             )  # fmt: skip
         elif fate == "withdrawn":
             shipments.shipment_withdraw(actor=exporter_ncp, shipment=shipment, note="The buyer cancelled the order.")
+        if fate in ("objected", "confirmed") and not documents_added:
+            documents_added = True
+            _demo_shipment_documents(exporter_ncp, shipment)
+
+
+def _demo_shipment_documents(actor: Any, shipment: Any) -> None:
+    """An invoice and an end-user certificate on a shipment, through the upload pipeline."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shieldhub.shipments import documents
+
+    reference = shipment.national_reference or shipment.reference
+    files = [
+        ("invoice", f"invoice-{reference}.pdf", "Commercial invoice",
+         [f"Commercial invoice - {reference}", f"Exporter: {shipment.exporter}", f"Consignee: {shipment.consignee}"]),
+        ("end_user_cert", "end-user-certificate.pdf", "Signed by the end user",
+         ["End-user certificate", f"End user: {shipment.end_user}", f"Declared end use: {shipment.declared_end_use}"]),
+    ]  # fmt: skip
+    for kind, name, caption, lines in files:
+        documents.document_add(
+            actor=actor,
+            shipment=shipment,
+            file=SimpleUploadedFile(name, _demo_pdf(lines), content_type="application/pdf"),
+            document_type=kind,
+            caption=caption,
+        )
 
 
 def _demo_entities(users: dict[str, Any]) -> None:
