@@ -297,3 +297,16 @@ def test_api_upload_list_and_download(login, ncp_fr, record):
     assert refused.status_code == 422 and "Windows program" in refused.content.decode()
     assert client.delete(f"{base}/{data['id']}").status_code == 204
     assert client.get(base).json() == []
+
+
+def test_the_api_list_query_count_does_not_grow(login, ncp_fr, record, django_assert_max_num_queries):
+    client = login(ncp_fr)
+    url = f"/api/v1/seizures/incidents/{record.pk}/attachments"
+    attachments.attachment_add(actor=ncp_fr, incident=record, file=upload("0.pdf", PDF))
+    client.get(url)
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for i in range(1, 6):
+        attachments.attachment_add(actor=ncp_fr, incident=record, file=upload(f"{i}.pdf", PDF + bytes([i])))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(url).json()) == 6

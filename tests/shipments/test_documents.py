@@ -174,3 +174,22 @@ def test_the_api(login, ncp_fr, ncp_ke, notified):
     assert [d["name"] for d in client.get(base).json()] == ["sds.pdf"]
     assert b"".join(client.get(data["content_url"]).streaming_content) == PDF
     assert client.post(base, {"file": upload("a.pdf", PDF)}).status_code == 403
+
+
+def test_page_and_api_query_counts_do_not_grow(login, ncp_fr, notified, invoice, django_assert_max_num_queries):
+    client = login(ncp_fr)
+    page = reverse("shipments:shipment-detail", args=[notified.pk])
+    api = f"/api/v1/shipments/{notified.pk}/documents"
+    counts = {}
+    for url in (page, api):
+        client.get(url)
+        with django_assert_max_num_queries(80) as few:
+            client.get(url)
+        counts[url] = len(few.captured_queries)
+    for i in range(4):
+        documents.document_add(
+            actor=ncp_fr, shipment=notified, file=upload(f"{i}.pdf", PDF + bytes([i])), document_type="other"
+        )
+    for url in (page, api):
+        with django_assert_max_num_queries(counts[url]):
+            client.get(url)
