@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 import pycountry
@@ -578,7 +579,7 @@ def operation_group_save(*, actor: Any, data: dict[str, Any], community: Communi
 
 
 def operation_group_members_update(
-    *, actor: Any, community: Community, add: list[tuple[Any, str]], remove: list[Any]
+    *, actor: Any, community: Community, add: Sequence[tuple[Any, str]], remove: Sequence[Any]
 ) -> None:
     """Add (user, role) pairs not yet members and remove the given users from an operation group.
     Removed members keep the messages they received (visibility follows the recipients)."""
