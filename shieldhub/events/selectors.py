@@ -7,10 +7,11 @@ For other modules: `event_list(user=..., filters={...})` accepts `kind`, `status
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from shieldhub.core.access import (
     registrations_visible_q,
     user_perms,
 )
-from shieldhub.events.models import Event, Invitation, Registration
+from shieldhub.events.models import Event, Invitation, Registration, Session
 
 FILTER_KEYS = ("kind", "status", "q", "upcoming", "after", "before")
 
@@ -60,6 +61,67 @@ def event_get(*, user: Any, pk: Any) -> Event:
         return _visible(user).get(pk=int(pk))
     except (Event.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
+
+
+def session_list(*, user: Any, event: Event) -> QuerySet[Session]:
+    """The agenda of an event the user may see (call `event_get` first), in order, with its people."""
+    if Perm.EVENTS_VIEW not in user_perms(user):
+        raise PermissionDenied
+    return event.sessions.order_by("starts_at", "pk").prefetch_related("speakers__organisation", "moderators")
+
+
+def session_get(*, user: Any, event: Event, pk: Any) -> Session:
+    """One session of an event the user may see, or a 404."""
+    try:
+        return session_list(user=user, event=event).get(pk=int(pk))
+    except (Session.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def events_with_agenda(qs: QuerySet[Event]) -> QuerySet[Event]:
+    """Events with their sessions and the sessions' people loaded (calendar files, the API)."""
+    sessions = Session.objects.order_by("starts_at", "pk").prefetch_related("speakers", "moderators")
+    return qs.prefetch_related(Prefetch("sessions", queryset=sessions))
+
+
+def event_calendar(*, user: Any, start: Any, end: Any) -> QuerySet[Event]:
+    """The events this user may see that overlap [start, end) (aware datetimes), soonest first."""
+    return _visible(user).filter(starts_at__lt=end, ends_at__gte=start).order_by("starts_at", "pk")
+
+
+def event_feed(*, user: Any, since_days: int = 400) -> QuerySet[Event]:
+    """The events of a person's calendar feed: those they may see, from about a year ago on."""
+    since = timezone.now() - dt.timedelta(days=since_days)
+    return events_with_agenda(_visible(user).filter(ends_at__gte=since).order_by("starts_at", "pk"))
+
+
+def organiser_candidates() -> QuerySet[Any]:
+    """Active accounts that may organise events (their roles hold events.manage)."""
+    from django.contrib.auth import get_user_model
+
+    from shieldhub.core.access import ROLE_PERMISSIONS
+
+    roles = [role.value for role, perms in ROLE_PERMISSIONS.items() if Perm.EVENTS_MANAGE in perms]
+    users = get_user_model().objects.filter(is_active=True, role_grants__role__in=roles).distinct()
+    return users.order_by("full_name", "email")
+
+
+def session_people(*, user: Any, chosen: set[int] | None = None, q: str = "", limit: int = 20) -> list[Any]:
+    """People of the directory offered as speakers and moderators: those already chosen, then those
+    matching `q` (at most `limit`), all through the directory's own selector (what the user may see)."""
+    from shieldhub.directory import selectors as directory
+
+    people = list(directory.person_list(user=user).filter(pk__in=chosen or set())) if chosen else []
+    if q.strip():
+        seen = {p.pk for p in people}
+        people += [p for p in directory.person_list(user=user, filters={"q": q})[:limit] if p.pk not in seen]
+    return people
+
+
+def has_calendar_feed(*, user: Any) -> bool:
+    from shieldhub.events.models import CalendarFeed
+
+    return CalendarFeed.objects.filter(user=user).exists()
 
 
 def invitation_list(*, user: Any, event: Event | None = None) -> QuerySet[Invitation]:

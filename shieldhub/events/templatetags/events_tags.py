@@ -1,0 +1,34 @@
+"""Small display helpers of the events pages and print templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import template
+
+from shieldhub.events.choices import Language
+
+register = template.Library()
+
+
+@register.filter
+def working_languages(event: Any) -> str:
+    labels = dict(Language.choices)
+    return ", ".join(str(labels.get(code, code)) for code in event.languages or [])
+
+
+@register.filter
+def linebreaks_inline(text: str) -> str:
+    """A multi-line address on one line, its lines separated by commas."""
+    return ", ".join(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+@register.filter
+def in_zone(value: dt.datetime | None, zone: str) -> dt.datetime | None:
+    """An aware datetime as the naive wall-clock time in the IANA zone `zone` (the event's own), for
+    |date and |time (which would convert an aware one to the reader's zone)."""
+    if value is None:
+        return None
+    return value.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
