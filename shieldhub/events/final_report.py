@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries as country_registry
 
 from shieldhub.core.access import Perm, require
@@ -133,7 +134,11 @@ def build_docx(context: dict[str, Any], language: str) -> bytes:
         res = context["results"]
         doc.add_heading(_("Seizures"), level=1)
         doc.add_paragraph(
-            _("%(count)s records reported under the operation, %(kg)s kg in total.")
+            ngettext(
+                "%(count)s record reported under the operation, %(kg)s kg in total.",
+                "%(count)s records reported under the operation, %(kg)s kg in total.",
+                res.seizure_total,
+            )
             % {"count": res.seizure_total, "kg": _kg(res.seizure_kg)}
         )
         for heading, rows in (
@@ -179,7 +184,14 @@ def build_docx(context: dict[str, Any], language: str) -> bytes:
             doc.add_paragraph(_("Shipments are not available to your role."))
 
         doc.add_heading(_("Messages exchanged"), level=1)
-        doc.add_paragraph(_("%(count)s messages in the operation's closed group.") % {"count": res.message_total})
+        doc.add_paragraph(
+            ngettext(
+                "%(count)s message in the operation's closed group.",
+                "%(count)s messages in the operation's closed group.",
+                res.message_total,
+            )
+            % {"count": res.message_total}
+        )
         for row in res.messages_by_country:
             doc.add_paragraph(f"{row.label}: {row.count}", style="List Bullet")
 
