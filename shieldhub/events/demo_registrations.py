@@ -77,7 +77,7 @@ def _workshop(assistant: Any, event: Any) -> None:
                 "organisation_name": org,
                 "language": lang,
                 "position": "Customs officer",
-            },  # fmt: skip
+            },
         )
         registrations.registration_approve(actor=assistant, registration=reg)
         regs.append(reg)
@@ -103,7 +103,7 @@ def _training(assistant: Any, event: Any) -> None:
                 "gender": gender,
                 "language": lang,
                 "position": "Customs officer",
-            },  # fmt: skip
+            },
         )
         if status == RegistrationStatus.APPROVED:
             registrations.registration_approve(actor=assistant, registration=reg)
@@ -127,5 +127,5 @@ def _manual_records(assistant: Any) -> None:
                 "topic": "Precursor identification (national training)",
                 "trained_on": day,
                 "trainer": "WCO regional training centre",
-            },  # fmt: skip
+            },
         )
