@@ -1,7 +1,7 @@
 """A deterministic radial layout for the entity network graph, drawn as server-side SVG.
 
 The entity (and its "same as" cluster) sits in the centre, the records naming it on an inner ring
-(newest first, clockwise from the top), and the other entities those records name on an outer ring,
+(newest first, clockwise from the top; with a cluster, grouped on the side of the member they name), and the other entities those records name on an outer ring,
 each placed in the order of the first record that names it so that edges stay short. No physics,
 no randomness: the same data always gives the same picture, and no JavaScript is needed.
 """
@@ -33,11 +33,25 @@ def radial_layout(graph: Any) -> None:
     centre = [n for n in graph.nodes if n.hop == 0]
     records = [n for n in graph.nodes if n.hop == 1]
     outer = [n for n in graph.nodes if n.hop == 2]
+    offset = 0.0
     if len(centre) == 1:
         centre[0].x, centre[0].y = CX, CY
     else:
         _place(centre, 55.0)
-    _place(records, INNER)
+        # a cluster in the centre: each record on the side of the member that it names, so that no
+        # edge crosses another member (records of member i around member i's angle)
+        member = {n.id: i for i, n in enumerate(centre)}
+        side: dict[str, int] = {}
+        for edge in graph.edges:
+            if edge.source in member and not edge.same_as:
+                side[edge.target] = min(side.get(edge.target, len(centre)), member[edge.source])
+        order = {n.id: i for i, n in enumerate(records)}
+        records.sort(key=lambda n: (side.get(n.id, len(centre)), order[n.id]))
+        if records:
+            first_group = sum(1 for n in records if side.get(n.id, len(centre)) == side.get(records[0].id))
+            angle_of_first = 2 * math.pi * side.get(records[0].id, 0) / len(centre)
+            offset = angle_of_first - math.pi * (first_group - 1) / len(records)
+    _place(records, INNER, offset)
     # outer entities in the order of their first record on the inner ring
     position = {n.id: i for i, n in enumerate(records)}
     first: dict[str, int] = {}

@@ -155,3 +155,26 @@ def test_api(pair, login, analyst, ncp_fr):
                          content_type="application/json")  # fmt: skip
     assert undone.json()["status"] == "rejected" and undone.json()["id"] == created.json()["id"]
     assert login(ncp_fr).get(f"/api/v1/entities/{sia.pk}/link-candidates", {"q": "sahel"}).status_code == 403
+
+
+def test_graph_puts_each_record_on_the_side_of_the_member_it_names(record, ncp_fr, analyst):
+    from shieldhub.entities.selectors import entity_graph
+
+    for day in ("2026-03-01", "2026-03-02"):
+        record(ncp_fr, day, ("Sahel Intrants SARL", "ML"), submit=True)
+    for day in ("2026-03-03", "2026-03-04", "2026-03-05"):
+        record(ncp_fr, day, ("SIA Bamako", "ML"), submit=True)
+    sahel, sia = _by_name("sahel intrants"), _by_name("sia bamako")
+    services.link_set(actor=analyst, entity=sahel, other=sia, decision="same")
+    graph = entity_graph(user=ncp_fr, entity=sahel)
+    where = {n.id: (n.x, n.y) for n in graph.nodes}
+    members = {f"e{sahel.pk}", f"e{sia.pk}"}
+
+    def distance(a, b):
+        return ((where[a][0] - where[b][0]) ** 2 + (where[a][1] - where[b][1]) ** 2) ** 0.5
+
+    record_edges = [(e.source, e.target) for e in graph.edges if e.source in members and not e.same_as]
+    assert len(record_edges) == 5
+    for member, node in record_edges:
+        (other,) = members - {member}
+        assert distance(node, member) < distance(node, other), (member, node)
