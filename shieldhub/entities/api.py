@@ -1,5 +1,6 @@
 """`/api/v1/entities`: entities (list and search, get with the linked records the caller may see,
-the network graph as nodes and edges) and "same as" links (suggestions, confirm, reject).
+the network graph as nodes and edges) and "same as" links (suggestions, confirm, reject; made by hand:
+candidates for an entity and POST `/{id}/links` with "same" or "not_same").
 
 The same selectors and services as the pages: an entity the caller may not see is a 404; the
 links need `entities.link`; writes need the `write` scope.

@@ -1,6 +1,6 @@
 """Entity pages: the list (search by normalised name with fuzzy "did you mean", kind and country
-filters), an entity with its aliases, linked records and network graph, and the "same as"
-suggestions to confirm or reject."""
+filters), an entity with its aliases, linked records and network graph, the "same as"
+suggestions to confirm or reject, and "same as" links made by hand from an entity's page."""
 
 from __future__ import annotations
 

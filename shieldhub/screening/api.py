@@ -1,4 +1,5 @@
-"""`/api/v1/screening`: rules, watch lists, runs (upload, status, results, XLSX), ad-hoc scoring."""
+"""`/api/v1/screening`: rules, watch lists, runs (upload, status, results, XLSX, sharing with the
+secretariat), ad-hoc scoring."""
 
 from __future__ import annotations
 
