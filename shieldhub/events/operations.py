@@ -354,7 +354,9 @@ def operation_update(*, actor: Any, operation: Operation, data: dict[str, Any]) 
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        obj = Operation.objects.select_for_update().select_related("event", "community").get(pk=operation.pk)
+        obj = (
+            Operation.objects.select_for_update(of=("self",)).select_related("event", "community").get(pk=operation.pk)
+        )
         before = _snap(obj)
         countries_before = list(obj.countries)
         event = obj.event
@@ -421,7 +423,7 @@ def operation_phase_change(*, actor: Any, operation: Operation, phase: str) -> O
     """Move the operation to the next phase (only the transitions in `ALLOWED`), audited."""
     require(actor, Perm.OPERATIONS_MANAGE)
     with transaction.atomic():
-        obj = Operation.objects.select_for_update().select_related("event").get(pk=operation.pk)
+        obj = Operation.objects.select_for_update(of=("self",)).select_related("event").get(pk=operation.pk)
         if phase not in ALLOWED.get(obj.phase, ()):
             labels = dict(OperationPhase.choices)
             raise ValidationError(
