@@ -13,6 +13,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from shieldhub.core.access import Perm, message_body_visible, require
 from shieldhub.core.api import require_scope
+from shieldhub.core.pagination import COUNT_CAP
 from shieldhub.exchange import selectors, services
 from shieldhub.exchange.api_attachments import AttachmentOut, message_attachments
 from shieldhub.exchange.choices import CountryRole
@@ -177,14 +178,25 @@ class InboxFilters(Schema):
     needs_my_answer: bool | None = None
 
 
+class BoundedPagination(PageNumberPagination):
+    """Page numbers with a count bounded at COUNT_CAP + 1 (as the inbox page): a user receives tens
+    of thousands of messages, and a broad search matches as many."""
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * size
+        return {"items": list(queryset[offset : offset + size]), "count": queryset.order_by()[: COUNT_CAP + 1].count()}
+
+
 def _fresh(request: HttpRequest, pk: int) -> Message:
     return selectors.message_get(user=request.user, pk=pk)
 
 
 @router.get("/inbox", response=list[MessageSummary])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPagination, page_size=50)
 def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> Any:
-    """Messages received, newest first. `q` is a full-text search (see `/search`)."""
+    """Messages received, newest first. `q` is a full-text search (see `/search`). `count` stops at
+    1,001 (more than 1,000)."""
     require(request.user, Perm.EXCHANGE_USE)
     return selectors.inbox_list(user=request.user, filters=filters.dict(exclude_none=True))
 
@@ -203,9 +215,10 @@ class SearchFilters(InboxFilters):
 
 
 @router.get("/search", response=list[MessageSummary])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPagination, page_size=50)
 def search(request: HttpRequest, filters: Query[SearchFilters]) -> Any:
-    """Full-text search over every message the caller may see: received and sent."""
+    """Full-text search over every message the caller may see: received and sent. `count` stops at
+    1,001; by relevance, the newest 1,000 matches are ranked."""
     require(request.user, Perm.EXCHANGE_USE)
     data = filters.dict(exclude_none=True)
     query, order = data.pop("q"), data.pop("order")

@@ -221,5 +221,9 @@ class InboxFilterForm(forms.Form):
 
         # Every community the user can see, archived and ended operation groups included: their
         # messages stay in the inbox.
-        self.fields["community"].queryset = community_list(user=user)  # type: ignore[attr-defined]
-        self.fields["precursor"].queryset = catalogue_list(user=user)  # type: ignore[attr-defined]
+        for name, queryset in (("community", community_list(user=user)), ("precursor", catalogue_list(user=user))):
+            field: Any = self.fields[name]
+            field.queryset = queryset  # what a submitted value is checked against
+            # The options read once into a list: a model choice field otherwise reads them through
+            # `.iterator()`, a server-side cursor on PostgreSQL (three round trips instead of one).
+            field.choices = [("", field.empty_label), *((obj.pk, field.label_from_instance(obj)) for obj in queryset)]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -185,6 +187,11 @@ class MessageRecipient(models.Model):
     # Email notifications: when the immediate email went, and when the message was in a digest.
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
     digested_at = models.DateTimeField(_("in a digest"), null=True, blank=True)
+    # The message's send time, copied here when the receipt is recorded (receipts are recorded at
+    # send time, and a sent message's `sent_at` never changes afterwards). The inbox and the unread
+    # badge walk the user's own receipts newest first through the two indexes below, and stop after
+    # one page, instead of joining every message the user received and sorting them all.
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("recipient")
@@ -193,10 +200,22 @@ class MessageRecipient(models.Model):
         indexes = [
             models.Index(fields=["user", "message"], name="exch_recipient_user_idx"),
             models.Index(fields=["answer_status", "message"], name="exch_recipient_answer_idx"),
+            models.Index(fields=["user", "-sent_at", "-message"], name="exch_recipient_inbox_idx"),
+            models.Index(
+                fields=["user", "-sent_at", "-message"],
+                condition=models.Q(read_at__isnull=True),
+                name="exch_recipient_unread_sent_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} ← {self.message}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A receipt created one at a time (the services bulk-create theirs with the time set).
+        if self._state.adding and self.sent_at is None and self.message_id is not None:
+            self.sent_at = self.message.sent_at
+        super().save(*args, **kwargs)
 
 
 class MessageVersion(models.Model):

@@ -249,6 +249,15 @@ def search_messages(qs: QuerySet[Any], query: str, *, user: Any) -> QuerySet[Any
     if not parsed:
         return qs
     body_visible = _body_visible(user)
+    if not any(t.negated for group in parsed.groups for t in group):
+        # Without exclusions, a match on the subject, tags and HS codes is also a match on the
+        # whole text (the terms only require words to be present), so "the whole text matches,
+        # and the body is visible or the rest matches" is the same rule, with the full-text
+        # condition alone first (it drives the index) and evaluated once per row; the second
+        # match is only evaluated for the rare withdrawn message of someone else.
+        return qs.filter(_match(parsed, public_only=False) & (body_visible | _match(parsed, public_only=True)))
+    # With exclusions a word found only in a hidden body must not exclude the message (that would
+    # tell the searcher what the hidden body says): the two cases stay apart.
     condition = (body_visible & _match(parsed, public_only=False)) | (~body_visible & _match(parsed, public_only=True))
     positive = parsed.positive
     if positive:

@@ -18,6 +18,7 @@ from shieldhub.core.access import (
     messages_visible_q,
     require,
 )
+from shieldhub.core.pagination import COUNT_CAP
 from shieldhub.directory.models import Community
 from shieldhub.exchange.choices import MessageKind, MessageStatus
 from shieldhub.exchange.models import (
@@ -32,6 +33,8 @@ from shieldhub.exchange.models import (
 from shieldhub.exchange.search import parse, rank_expression, search_messages
 
 DELIVERED = (MessageStatus.SENT, MessageStatus.WITHDRAWN)
+# Search by relevance ranks at most this many matches, the newest (see `message_search`).
+RELEVANCE_CANDIDATES = COUNT_CAP
 
 
 def _visible(user: Any) -> QuerySet[Message]:
@@ -94,6 +97,7 @@ def _received(user: Any, filters: dict[str, Any]) -> QuerySet[Message]:
         my_read_at=F("recipients__read_at"),
         my_acknowledged_at=F("recipients__acknowledged_at"),
         my_answer_status=F("recipients__answer_status"),
+        received_at=F("recipients__sent_at"),
     )
     if filters.get("needs_my_answer"):
         qs = qs.filter(my_answer_status__in=PENDING_ANSWER)
@@ -108,7 +112,10 @@ def inbox_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[
     """
     filters = filters or {}
     qs = _apply_filters(_received(user, filters), user, filters, received=True)
-    return qs.select_related("sender").order_by("-sent_at", "-pk")
+    # Ordered by the receipt's copy of the send time (MessageRecipient.sent_at, equal to the
+    # message's): PostgreSQL reads the user's receipts newest first from their index and stops after
+    # a page, rather than joining all the messages the user received and sorting them.
+    return qs.select_related("sender").order_by("-received_at", "-pk")
 
 
 def message_search(
@@ -122,10 +129,14 @@ def message_search(
         return Message.objects.none()
     qs = _visible(user).exclude(status=MessageStatus.DRAFT)
     qs = _apply_filters(qs, user, {**(filters or {}), "q": query}, received=False)
-    qs = _with_my_receipt(qs.select_related("sender"), user)
     if order == "relevance" and parse(query):
-        return qs.annotate(rank=rank_expression(query, user=user)).order_by("-rank", "-sent_at", "-pk")
-    return qs.order_by("-sent_at", "-pk")
+        # Ranked among the newest RELEVANCE_CANDIDATES matches: computing the rank of every match
+        # of a word found in a fifth of all messages costs more than the page is worth, and lists
+        # show at most COUNT_CAP results anyway. Below that many matches the order is exact.
+        newest = qs.order_by("-sent_at", "-pk").values("pk")[:RELEVANCE_CANDIDATES]
+        ranked = Message.objects.filter(pk__in=newest).annotate(rank=rank_expression(query, user=user))
+        return _with_my_receipt(ranked.select_related("sender"), user).order_by("-rank", "-sent_at", "-pk")
+    return _with_my_receipt(qs.select_related("sender"), user).order_by("-sent_at", "-pk")
 
 
 def sent_list(*, user: Any) -> QuerySet[Message]:

@@ -248,6 +248,7 @@ def _record_recipients(message: Message, resolved: _Resolved) -> None:
                 user_id=user.pk,
                 reason=resolved.reasons[user.pk][0],
                 reason_detail=resolved.reasons[user.pk][1],
+                sent_at=message.sent_at,  # the inbox orders by it (MessageRecipient.sent_at)
             )
             for user in resolved.users
         ],

@@ -264,6 +264,26 @@ def test_relevance_puts_subject_matches_first(login, ncp_ke, corpus):
     assert by_date == sorted(by_date, reverse=True)
 
 
+def test_relevance_ranks_the_newest_matches_only(monkeypatch, ncp_ke, corpus):
+    everything = search_subjects(ncp_ke, "nitrate", order="relevance")
+    assert len(everything) > 2
+    newest = [m.pk for m in selectors.message_search(user=ncp_ke, query="nitrate")][:2]
+    monkeypatch.setattr(selectors, "RELEVANCE_CANDIDATES", 2)
+    capped = list(selectors.message_search(user=ncp_ke, query="nitrate", order="relevance"))
+    assert sorted(m.pk for m in capped) == sorted(newest)
+    assert capped[0].rank >= capped[1].rank
+
+
+def test_api_counts_stop_past_the_cap(login, monkeypatch, ncp_ke, corpus):
+    from shieldhub.exchange import api
+
+    client = login(ncp_ke)
+    assert client.get("/api/v1/exchange/search", {"q": "nitrate"}).json()["count"] > 2
+    monkeypatch.setattr(api, "COUNT_CAP", 1)
+    assert client.get("/api/v1/exchange/search", {"q": "nitrate"}).json()["count"] == 2
+    assert client.get("/api/v1/exchange/inbox").json()["count"] == 2
+
+
 def test_inbox_page_searches_and_refreshes_itself(login, ncp_ke, corpus):
     page = login(ncp_ke).get(reverse("exchange:inbox"), {"q": "précurseur", "kind": "alert"}).content.decode()
     assert "Saisie au port de Dakar" in page and "Peroxide question" not in page
