@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "shieldhub.shipments",
     "shieldhub.screening",
     "shieldhub.events",
+    "shieldhub.analysis",
 ]
 
 MIDDLEWARE = [

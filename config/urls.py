@@ -24,6 +24,7 @@ urlpatterns = [
     path("entities/", include("shieldhub.entities.urls")),
     path("screening/", include("shieldhub.screening.urls")),
     path("events/", include("shieldhub.events.urls")),
+    path("analysis/", include("shieldhub.analysis.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

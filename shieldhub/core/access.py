@@ -70,6 +70,13 @@ class Perm(StrEnum):
     EVENTS_PERSONAL_DATA = "events.personal_data"  # participants' passport details (visas)
     TRAINING_RECORDS = "events.training_records"  # who was trained: the Programme's indicators
     OPERATIONS_MANAGE = "events.operations_manage"  # plan and run operations
+    # analysis and reporting
+    ANALYSIS_VIEW = "analysis.view"  # dashboards and country profiles (details: one's own country's only)
+    ANALYSIS_ALL = "analysis.all"  # dashboards and profiles with every country's detail
+    OSINT_USE = "analysis.osint"  # open-source monitoring: feeds, items, triage
+    INDICATORS_EDIT = "analysis.indicators_edit"  # the results framework and hand-entered values
+    REPORTS_VIEW = "analysis.reports_view"  # indicators and donor reports
+    REPORTS_WRITE = "analysis.reports_write"  # write and generate donor reports
 
 
 _EVERYONE = frozenset({Perm.REFERENCE_VIEW, Perm.API_USE})
@@ -588,3 +595,19 @@ def registrations_visible_q(user: Any) -> Q:
 def passport_visible(user: Any) -> bool:
     """Passport details are seen by the holders of `events.personal_data` only (never NCPs)."""
     return Perm.EVENTS_PERSONAL_DATA in user_perms(user)
+
+
+# --- analysis and reporting --------------------------------------------------------------------
+# Everyone with a working role sees the dashboards and country profiles; figures are aggregates, and
+# record-level detail (lists behind a chart, exports by record) is limited to one's own country except
+# for `analysis.all` (coordinator, analyst). Open-source monitoring is the analyst's and the
+# coordinator's. The coordinator writes donor reports; the donor, the secretariat and the admin read
+# the results framework and the reports.
+
+for _role in (Role.COORDINATOR, Role.ANALYST, Role.TRAINER, Role.ASSISTANT, Role.NCP, Role.PARTNER, Role.DONOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.ANALYSIS_VIEW}
+for _role in (Role.COORDINATOR, Role.ANALYST):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.ANALYSIS_ALL, Perm.OSINT_USE, Perm.INDICATORS_EDIT}
+for _role in (Role.COORDINATOR, Role.ANALYST, Role.TRAINER, Role.ASSISTANT, Role.DONOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.REPORTS_VIEW}
+ROLE_PERMISSIONS[Role.COORDINATOR] = ROLE_PERMISSIONS[Role.COORDINATOR] | {Perm.REPORTS_WRITE}

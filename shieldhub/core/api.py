@@ -120,6 +120,7 @@ def build_api() -> NinjaAPI:
         return _error(api, request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
     from shieldhub.accounts.api import router as accounts_router
+    from shieldhub.analysis.api import router as analysis_router
     from shieldhub.directory.api import router as directory_router
     from shieldhub.entities.api import router as entities_router
     from shieldhub.events.api import router as events_router
@@ -138,4 +139,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/entities", entities_router)
     api.add_router("/screening", screening_router)
     api.add_router("/events", events_router)
+    api.add_router("/analysis", analysis_router)
     return api

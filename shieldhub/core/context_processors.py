@@ -18,7 +18,7 @@ NAV = [
     (_("Shipments"), "shipments:shipment-list", Perm.SHIPMENT_USE, "/shipments/"),
     (_("Entities"), "entities:entity-list", Perm.ENTITY_VIEW, "/entities/"),
     (_("Screening"), "screening:run-list", Perm.SCREENING_RUN, "/screening/"),
-    (_("Analysis"), None, None, "/analysis/"),
+    (_("Analysis"), "analysis:home", Perm.ANALYSIS_VIEW, "/analysis/"),
     (_("Events"), "events:event-list", Perm.EVENTS_VIEW, "/events/"),
     (_("Directory"), "directory:person-list", Perm.DIRECTORY_VIEW_NETWORK, "/directory/"),
     (pgettext_lazy("navigation", "Reference"), "reference:catalogue-list", Perm.REFERENCE_VIEW, "/reference/"),

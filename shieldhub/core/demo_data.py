@@ -564,6 +564,9 @@ def _load() -> None:
     from shieldhub.events import demo as events_demo
 
     events_demo.load(users)
+    from shieldhub.analysis import demo as analysis_demo
+
+    analysis_demo.load(users)
     assert Authenticator.objects.filter(type="totp").count() == len(demo_accounts())
 
 

@@ -1,0 +1,5 @@
+"""`/api/v1/analysis` routes for reports (mounted by `analysis/api.py`)."""
+
+from ninja import Router
+
+router = Router(tags=["analysis"])

@@ -1,0 +1,3 @@
+"""Background and periodic tasks for osint (imported by `analysis/tasks.py`)."""
+
+from __future__ import annotations
