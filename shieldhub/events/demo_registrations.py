@@ -29,7 +29,7 @@ WORKSHOP_PEOPLE = [
     ("Rafael", "Souza", "BR", "male", "Receita Federal do Brasil", "en"),
     ("Dewi", "Santoso", "ID", "female", "Directorate General of Customs and Excise", "en"),
 ]
-EVALUATIONS = [
+EVALUATIONS: list[dict[str, Any]] = [
     {"overall": 5, "content": 5, "trainers": 4, "materials": 4, "organisation": 5,
      "best": "The hands-on session with the field test kits.", "improve": "More time for the case studies."},
     {"overall": 4, "content": 4, "trainers": 5, "materials": 3, "organisation": 4,
