@@ -251,6 +251,13 @@ SCREENING_PARALLEL_MIN_ROWS = env_int("SCREENING_PARALLEL_MIN_ROWS", 100_000)
 EXCHANGE_ATTACHMENTS_DIR = (
     Path(env_str("EXCHANGE_ATTACHMENTS_DIR", str(DATA_DIR / "attachments"))).expanduser().resolve()
 )
+# Photos and documents of seizure records, and shipment documents (same pipeline: core.files).
+SEIZURE_ATTACHMENTS_DIR = (
+    Path(env_str("SEIZURE_ATTACHMENTS_DIR", str(DATA_DIR / "seizure-attachments"))).expanduser().resolve()
+)
+SHIPMENT_DOCUMENTS_DIR = (
+    Path(env_str("SHIPMENT_DOCUMENTS_DIR", str(DATA_DIR / "shipment-documents"))).expanduser().resolve()
+)
 
 # --- email: files in the data dir by default (the demo shows them), SMTP in production
 EMAIL_BACKEND = env_str(
