@@ -78,6 +78,12 @@ class Candidate:
     def key(self) -> str:
         return str(self.person.pk)
 
+    @property
+    def role_label(self) -> str:
+        from shieldhub.directory.models import NcpNomination
+
+        return str(dict(NcpNomination._meta.get_field("role").choices or []).get(self.role, self.role))
+
 
 def invitation_language(person: Any, event: Event) -> str:
     """The addressee's preferred language when a letter exists in it, else the event's first working

@@ -120,7 +120,11 @@ def invitation_list(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_select(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.EVENTS_MANAGE, hide=True)
     event = selectors.event_get(user=request.user, pk=pk)
-    data = request.POST if request.method == "POST" else (request.GET or None)
+    data = (request.POST if request.method == "POST" else request.GET).copy() or None
+    if data is not None:  # a preview shows the defaults of the fields it does not carry yet
+        data.setdefault("seats", "2")
+        if event.reply_by:
+            data.setdefault("reply_by", event.reply_by.isoformat())
     form = forms.SelectionForm(data, user=request.user, initial={"reply_by": event.reply_by})
     candidates: list[invitations.Candidate] = []
     found_people: list[Any] = []
