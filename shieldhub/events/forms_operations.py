@@ -35,7 +35,7 @@ class OperationForm(forms.Form):
     goals_fr = forms.CharField(label=_("Goals (French)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     countries = forms.MultipleChoiceField(
         label=_("Participating countries"), widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text=_("Their active NCPs become members of the operation's closed group."),
+        help_text=_("Hold Ctrl (Cmd on a Mac) to choose several. Their active NCPs become members of the operation's closed group."),
     )  # fmt: skip
     precursors: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Precursors targeted"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 8})

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_countries import countries as country_registry
 
 from shieldhub.core.access import Perm, has_perm, require
 from shieldhub.core.pagination import paginate, query_without_page
@@ -91,6 +92,7 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_phases": operations.next_phases(operation) if operations.can_manage(request.user) else [],
         "can_see_members": has_perm(request.user, Perm.DIRECTORY_VIEW_ALL),
         "can_use_exchange": has_perm(request.user, Perm.EXCHANGE_USE),
+        "country_names": [(code, country_registry.name(code) or code) for code in operation.countries],
         **_board_context(request, operation),
     }
     return render(request, "events/operations/operation_detail.html", context)
