@@ -4,20 +4,16 @@ evaluation form. Task arguments hold ids only; the link is built from the stored
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from shieldhub.core.audit import audit_record
-from shieldhub.core.scheduling import periodic
-from shieldhub.events.models import PassportDetails, Registration
+from shieldhub.events.models import Registration
 
 logger = logging.getLogger(__name__)
 
@@ -80,22 +76,3 @@ def certificate_issued(*, registration_id: int) -> int:
     message = EmailMessage(subject, body, None, [registration.email])
     message.attach(f"certificate-{registration.certificate.number}.pdf", pdf, "application/pdf")
     return int(_send(message))
-
-
-@periodic("events.passport_purge", every=dt.timedelta(days=1))
-@task()
-def passport_details_purge() -> int:
-    """Delete the passport details past their retention date (`delete_after`), audited."""
-    with transaction.atomic():
-        expired = PassportDetails.objects.filter(delete_after__lt=timezone.localdate())
-        ids = list(expired.values_list("registration_id", flat=True))
-        if not ids:
-            return 0
-        expired.delete()
-        audit_record(
-            actor=None,
-            action="events.passport_purge",
-            object_type="events.passportdetails",
-            extra={"registrations": ids},
-        )
-    return len(ids)

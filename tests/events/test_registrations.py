@@ -96,18 +96,3 @@ def test_register_by_hand_from_the_directory_and_free_entry(assistant, event, nc
     assert len(free.badge_code) >= 16 and free.badge_code != r.badge_code
     with pytest.raises(ValidationError):
         registrations.registration_create(actor=assistant, event=event, data={"given_name": "X", "country": "FR"})
-
-
-def test_passport_details_are_deleted_after_the_retention_date(event):
-    import datetime as dt
-
-    from shieldhub.events.tasks_registrations import passport_details_purge
-
-    old, kept = RegistrationFactory(event=event), RegistrationFactory(event=event)
-    PassportDetails.objects.create(registration=old, name_in_passport="A", number="1", nationality="FR",
-                                   delete_after=dt.date(2000, 1, 1))  # fmt: skip
-    PassportDetails.objects.create(registration=kept, name_in_passport="B", number="2", nationality="FR",
-                                   delete_after=dt.date(2100, 1, 1))  # fmt: skip
-    assert passport_details_purge.call() == 1
-    assert list(PassportDetails.objects.values_list("number", flat=True)) == ["2"]
-    assert AuditEntry.objects.filter(action="events.passport_purge").exists()
