@@ -49,6 +49,14 @@ def country_get(*, user: Any, code: str) -> Country:
         raise Http404 from exc
 
 
+def country_names(*, user: Any = None) -> list[tuple[str, str, str]]:
+    """(code, English name, French name) of every country, to find countries in text (the tagging of
+    open-source items; background work passes no user)."""
+    if user is not None:
+        require(user, Perm.REFERENCE_VIEW)
+    return list(Country.objects.order_by("code").values_list("code", "name_en", "name_fr"))
+
+
 def wco_member_countries(*, user: Any) -> QuerySet[Country]:
     """The WCO members (the European Union, of special status, is not one), by region then name."""
     require(user, Perm.REFERENCE_VIEW)
