@@ -30,10 +30,19 @@ APP_NAMESPACES = {
     "entities",
     "shipments",
     "screening",
+    "events",
+    "analysis",
 }
 # Routes meant for people without an account (a one-time link proves who they are) or for switching
 # the interface language; each is tested in its app.
-PUBLIC = {"directory:verify", "accounts:invitation-accept", "accounts:set-language"}
+PUBLIC = {
+    "directory:verify",
+    "accounts:invitation-accept",
+    "accounts:set-language",
+    "events:nominate-token",  # an invited administration without an account nominates through its link
+    "events:calendar-feed",  # calendar apps subscribe to a personal feed by its secret address
+    "events:evaluation-by-code",  # a participant answers the evaluation through the link they were sent
+}
 # What a signed-in account without a role may open: the home page and its own profile and tokens.
 OUTSIDER_ALLOWED = {"core:home", "accounts:profile", "accounts:token-create"}
 
