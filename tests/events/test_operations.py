@@ -448,3 +448,29 @@ def test_api_hides_operation_from_other_ncp(client, login, operation, ncp_de, nc
     login(ncp_fr)
     assert client.get(f"/api/v1/events/operations/{operation.pk}/results").status_code == 200
     assert client.post("/api/v1/events/operations", {}, content_type="application/json").status_code in (400, 422)
+
+
+def test_moderation_as_chosen(analyst, ncp_fr, catalogue):
+    op = operations.operation_create(actor=analyst, data=op_data(catalogue, requires_moderation=True))
+    assert op.community.requires_moderation is True
+
+
+def test_final_report_counts_meeting_registrations_and_attendance(operation, coordinator):
+    from shieldhub.events.models import Attendance
+    from tests.events.factories import RegistrationFactory
+
+    approved = RegistrationFactory(event=operation.pre_meeting, status="approved")
+    RegistrationFactory(event=operation.pre_meeting, status="approved")
+    RegistrationFactory(event=operation.pre_meeting, status="rejected")
+    Attendance.objects.create(registration=approved)
+    context = final_report.report_context(user=coordinator, operation=operation, language="en")
+    pre = context["meetings"][0]
+    assert (pre["registered"], pre["attended"]) == (2, 1)
+    assert sorted(n["country"] for n in context["ncps"]) == ["FR", "KE"]
+
+
+def test_detail_query_count(client, login, operation, reported, ncp_fr, django_assert_max_num_queries):
+    login(ncp_fr)
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse("events:operation-detail", args=[operation.pk]))
+    assert response.status_code == 200
