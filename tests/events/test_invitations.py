@@ -288,3 +288,29 @@ def test_send_all_and_list_page_counts(
         InvitationFactory(event=event, status="sent")
     with django_assert_max_num_queries(12):
         client.get(f"/events/{event.pk}/invitations/")
+
+
+def test_api_create_from_selection_send_and_list(
+    login, assistant, network, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    event = EventFactory()
+    client = login(assistant)
+    created = client.post(
+        f"/api/v1/events/{event.pk}/invitations", {"region": "EUR", "seats": 3}, content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    rows = created.json()
+    assert sorted((r["country"], r["recipient_name"], r["status"], r["seats"]) for r in rows) == [
+        ("DE", "Hans Weber", "draft", 3),
+        ("FR", "Claire Martin", "draft", 3),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(f"/api/v1/events/invitations/{rows[0]['id']}/send")
+    assert sent.status_code == 200 and sent.json()["status"] == "sent" and len(mail.outbox) == 1
+    letter = client.get(f"/api/v1/events/invitations/{rows[0]['id']}/letter.pdf")
+    assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
+    for _ in range(8):
+        InvitationFactory(event=event)
+    with django_assert_max_num_queries(8):
+        listing = client.get(f"/api/v1/events/{event.pk}/invitations")
+    assert listing.json()["count"] == 10 and "token_hash" not in listing.content.decode()
