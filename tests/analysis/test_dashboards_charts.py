@@ -1,0 +1,50 @@
+"""Chart specifications: valid Vega-Lite (altair's schema), rows in the specification, and rendered
+on the server by vl-convert to SVG and PNG — the world map from the vendored geometry, offline."""
+
+from __future__ import annotations
+
+import altair as alt
+
+from shieldhub.analysis import charts
+
+
+def _valid(spec: dict) -> None:
+    alt.Chart.from_dict(spec, validate=True) if "layer" not in spec else alt.LayerChart.from_dict(spec, validate=True)
+
+
+def test_bar_chart_spec_and_svg():
+    rows = [{"country": "France", "n": 4}, {"country": "Kenya", "n": 7}]
+    spec = charts.bar_chart(rows, category="country", value="n", category_title="Country", value_title="Records")
+    _valid(spec)
+    assert spec["datasets"]["rows"] == rows
+    svg = charts.chart_svg(spec)
+    assert svg.startswith("<svg") and "Kenya" in svg and "Records" in svg
+
+
+def test_time_chart_svg_with_series():
+    rows = [
+        {"month": "2026-01-01", "n": 3, "p": "Ammonium nitrate"},
+        {"month": "2026-02-01", "n": 5, "p": "Ammonium nitrate"},
+        {"month": "2026-02-01", "n": 1, "p": "Urea"},
+    ]
+    spec = charts.time_chart(rows, value="n", value_title="Records", series="p", series_title="Precursor")
+    _valid(spec)
+    assert "Urea" in charts.chart_svg(spec)
+
+
+def test_world_map_inlines_the_vendored_geometry():
+    spec = charts.world_map([{"id": "250", "name": "France", "n": 4}], value="n", value_title="Seizures")
+    assert "countries-110m" in spec["data"]["url"]  # the browser loads the static file
+    inlined = charts.inline_geometry(spec)
+    assert inlined["data"]["values"]["type"] == "Topology" and "url" not in inlined["data"]
+    svg = charts.chart_svg(spec)
+    assert "rgb(" in svg  # France is filled from the scale
+    png = charts.chart_png(spec, scale=1)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_templates_are_cached_and_rows_are_not_shared():
+    a = charts.bar_chart([{"c": "A", "n": 1}], category="c", value="n", category_title="C", value_title="N")
+    b = charts.bar_chart([{"c": "B", "n": 2}], category="c", value="n", category_title="C", value_title="N")
+    assert a["datasets"]["rows"] != b["datasets"]["rows"]
+    assert a["encoding"] == b["encoding"]
