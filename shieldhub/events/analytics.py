@@ -1,0 +1,72 @@
+"""Aggregates over events for analysis (indicators, donor reports): counts by kind and gender,
+and the plain list of events held in a period (titles, dates, places — public facts of the
+Programme's activities). The caller checks its own permission."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from shieldhub.events.choices import EventKind, EventStatus, Gender
+from shieldhub.events.models import Event, Operation, TrainingRecord
+
+NOT_HELD = (EventStatus.DRAFT, EventStatus.CANCELLED)
+
+
+def officers_trained(*, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Training records dated between `start` and `end`: total, women, men."""
+    totals = TrainingRecord.objects.filter(trained_on__gte=start, trained_on__lte=end).aggregate(
+        total=Count("pk"),
+        women=Count("pk", filter=Q(gender=Gender.FEMALE)),
+        men=Count("pk", filter=Q(gender=Gender.MALE)),
+    )
+    return {k: int(v or 0) for k, v in totals.items()}
+
+
+def _held(start: dt.date, end: dt.date) -> Any:
+    return (
+        Event.objects.exclude(status__in=NOT_HELD)
+        .filter(ends_at__date__gte=start, ends_at__date__lte=end, ends_at__lte=timezone.now())
+        .exclude(kind=EventKind.OPERATION)
+    )
+
+
+def events_held(*, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Events (not drafts, not cancelled, not operations) that ended between `start` and `end`
+    and before now, by kind."""
+    rows = _held(start, end).order_by().values("kind").annotate(n=Count("pk"))
+    return {r["kind"]: int(r["n"]) for r in rows}
+
+
+def events_held_list(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The events of `events_held`, in date order, as plain facts for an annex."""
+    labels = dict(EventKind.choices)
+    trained = dict(
+        TrainingRecord.objects.filter(event__in=_held(start, end))
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values_list("event", "n")
+    )
+    return [
+        {
+            "pk": e.pk, "kind": e.kind, "kind_label": str(labels.get(e.kind, e.kind)),
+            "title_en": e.title_en, "title_fr": e.title_fr or e.title_en,
+            "starts_on": timezone.localtime(e.starts_at).date(), "ends_on": timezone.localtime(e.ends_at).date(),
+            "venue": e.venue_name or ("online" if e.online_url else ""), "trained": int(trained.get(e.pk, 0)),
+        }
+        for e in _held(start, end).order_by("starts_at", "pk")
+    ]  # fmt: skip
+
+
+def operations_in_period(*, start: dt.date, end: dt.date) -> list[Operation]:
+    """Operations whose active phase overlaps `start`–`end`, with their event (for titles)."""
+    return list(
+        Operation.objects.filter(starts_on__lte=end, ends_on__gte=start)
+        .exclude(event__status=EventStatus.CANCELLED)
+        .select_related("event", "community")
+        .order_by("starts_on", "pk")
+    )
