@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -66,9 +67,23 @@ def registration_for_user(*, user: Any, event: Event) -> Registration | None:
     return Registration.objects.filter(event=event, user=user).select_related("event").first()
 
 
+_EVALUATION_SIGNER = signing.Signer(salt="shieldhub.events.evaluation")
+
+
+def evaluation_code(registration: Registration) -> str:
+    """The code of a participant's evaluation link: their badge code signed with the site's key. The
+    badge code alone is printed as a QR code on the badge, which others see; the signature is only in
+    the email sent to the participant, so a badge seen at the event does not open their evaluation."""
+    return _EVALUATION_SIGNER.sign(registration.badge_code)
+
+
 def registration_for_code(code: str) -> Registration:
-    """The registration behind an evaluation link (a 404 when unknown)."""
-    reg = Registration.objects.select_related("event").filter(badge_code=(code or "").strip()).first()
+    """The registration behind an evaluation link (a 404 when unknown or not signed by us)."""
+    try:
+        badge_code = _EVALUATION_SIGNER.unsign((code or "").strip())
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    reg = Registration.objects.select_related("event").filter(badge_code=badge_code).first()
     if reg is None:
         raise Http404
     return reg

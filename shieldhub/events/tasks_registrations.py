@@ -13,13 +13,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from shieldhub.events import evaluations
 from shieldhub.events.models import Registration
 
 logger = logging.getLogger(__name__)
 
 
 def evaluation_link(registration: Registration) -> str:
-    return settings.SITE_URL + reverse("events:evaluation-by-code", args=[registration.badge_code])
+    return settings.SITE_URL + reverse("events:evaluation-by-code", args=[evaluations.evaluation_code(registration)])
 
 
 def _send(message: EmailMessage) -> bool:

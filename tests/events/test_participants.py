@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from shieldhub.core.models import AuditEntry
 from shieldhub.events import certificates, evaluations, participants, training
+from shieldhub.events.evaluations import evaluation_code
 from shieldhub.events.models import Attendance, EvaluationResponse, PassportDetails, TrainingRecord
 from tests.events.factories import EventFactory, RegistrationFactory, SessionFactory
 
@@ -155,7 +156,7 @@ def test_certificates_are_bilingual_numbered_and_write_training_records(
     )
     assert trainer.full_name in record.trainer
     assert mail.outbox and mail.outbox[0].attachments[0][0].endswith(".pdf")
-    assert f"/events/evaluate/{a.badge_code}/" in mail.outbox[0].body
+    assert f"/events/evaluate/{evaluation_code(a)}/" in mail.outbox[0].body
     # issuing again does not duplicate
     assert certificates.certificates_issue(actor=assistant, event=event) == []
 
@@ -164,7 +165,9 @@ def test_evaluation_once_for_attendees_and_the_summary_without_names(client, ass
     a, b, c = people
     participants.attendance_record(actor=assistant, registration=a, session=None)
     participants.attendance_record(actor=assistant, registration=b, session=None)
-    url = reverse("events:evaluation-by-code", args=[a.badge_code])
+    url = reverse("events:evaluation-by-code", args=[evaluation_code(a)])
+    # the badge code alone (printed as a QR code on the badge) does not open the evaluation
+    assert client.get(reverse("events:evaluation-by-code", args=[a.badge_code])).status_code == 404
     answers = {"overall": 5, "content": 4, "trainers": 5, "materials": 3, "organisation": 4, "best": "The lab kit"}
     response = client.post(url, answers)
     assert b"recorded" in response.content
@@ -173,7 +176,10 @@ def test_evaluation_once_for_attendees_and_the_summary_without_names(client, ass
     assert EvaluationResponse.objects.count() == 1
     evaluations.evaluation_submit(actor=None, registration=b, data={**answers, "overall": 2, "best": "Cases"})
     # not attended: refused
-    assert b"participants who attended" in client.get(reverse("events:evaluation-by-code", args=[c.badge_code])).content
+    assert (
+        b"participants who attended"
+        in client.get(reverse("events:evaluation-by-code", args=[evaluation_code(c)])).content
+    )
     summary = evaluations.evaluation_summary(user=assistant, event=event)
     overall = summary["questions"][0]
     assert summary["responses"] == 2 and overall["average"] == 3.5
