@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import altair as alt
+import altair
 import vl_convert as vlc
 from django.conf import settings
 from django.templatetags.static import static
@@ -34,6 +34,7 @@ PALETTE = ["#1f5f99", "#e08a1e", "#2f8f5b", "#b23a48", "#6c4f9c", "#4a90a4", "#8
 FONT = "DejaVu Sans, Segoe UI, Helvetica, Arial, sans-serif"
 
 Spec = dict[str, Any]
+alt: Any = altair  # altair's literal-typed signatures do not take our runtime strings
 Row = Mapping[str, Any]
 
 
