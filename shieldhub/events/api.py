@@ -6,7 +6,6 @@ Times: the API returns UTC (ISO 8601 with offset) and the event's `time_zone`. I
 an offset, or without one, meaning the wall-clock time in the event's zone.
 """
 
-
 import datetime as dt
 import zoneinfo
 from typing import Any
