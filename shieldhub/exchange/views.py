@@ -71,10 +71,23 @@ class DeclineForm(django_forms.Form):
     )
 
 
+_PREFILL = ("subject", "body", "kind", "hs_codes", "tags", "origin", "transit", "destination")
+
+
+def _compose_initial(request: HttpRequest) -> dict[str, Any]:
+    """Fields prefilled from the query string (links from other pages, e.g. an open-source item)."""
+    initial: dict[str, Any] = {k: request.GET[k][:5000] for k in _PREFILL if request.GET.get(k)}
+    precursors = [v for v in request.GET.getlist("precursors") if v.isdigit()]
+    if precursors:
+        initial["precursors"] = precursors
+    return initial
+
+
 @login_required
 def compose(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXCHANGE_USE)
-    form = forms.ComposeForm(request.POST or None, user=request.user)
+    initial = _compose_initial(request) if request.method == "GET" else None
+    form = forms.ComposeForm(request.POST or None, user=request.user, initial=initial)
     # Uploads are kept whatever happens to the rest of the form: a failed send lists them again.
     uploads, upload_errors, removed = views_attachments.compose_uploads(request)
     if request.method == "POST" and not upload_errors and not removed and form.is_valid():

@@ -51,7 +51,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:  # the http.server API
         self.hits[self.path] = self.hits.get(self.path, 0) + 1
         if self.path == "/rss":
             self._send(200, RSS, "application/rss+xml")
@@ -62,7 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_response(304)
                 self.end_headers()
             else:
-                self._send(200, RSS, "application/rss+xml", {"ETag": '"v1"', "Last-Modified": "Mon, 23 Nov 2026 08:00:00 GMT"})
+                self._send(
+                    200, RSS, "application/rss+xml", {"ETag": '"v1"', "Last-Modified": "Mon, 23 Nov 2026 08:00:00 GMT"}
+                )
         elif self.path == "/slow":
             time.sleep(3)
             self._send(200, RSS, "application/rss+xml")
