@@ -198,7 +198,7 @@ def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> Any:
     """Messages received, newest first. `q` is a full-text search (see `/search`). `count` stops at
     1,001 (more than 1,000)."""
     require(request.user, Perm.EXCHANGE_USE)
-    return selectors.inbox_list(user=request.user, filters=filters.dict(exclude_none=True))
+    return selectors.inbox_pages(user=request.user, filters=filters.dict(exclude_none=True))
 
 
 class SearchFilters(InboxFilters):

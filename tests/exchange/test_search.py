@@ -284,6 +284,26 @@ def test_api_counts_stop_past_the_cap(login, monkeypatch, ncp_ke, corpus):
     assert client.get("/api/v1/exchange/inbox").json()["count"] == 2
 
 
+def test_a_dense_search_pages_through_the_receipts_with_the_same_results(login, monkeypatch, ncp_ke, corpus):
+    from django.db import connection
+
+    monkeypatch.setattr(selectors, "DENSE_MATCHES", 1)
+    if connection.vendor != "postgresql":  # the probe is PostgreSQL's; the rest runs everywhere
+        monkeypatch.setattr(selectors, "_dense", lambda user, filters: True)
+    client = login(ncp_ke)
+    for q in ("nitrate", "nitrate d'ammonium", "seizure OR mombasa", "nitromethane -kestrel", "précurseur"):
+        expected = [m.pk for m in selectors.inbox_list(user=ncp_ke, filters={"q": q})]
+        pages = selectors.inbox_pages(user=ncp_ke, filters={"q": q})
+        if connection.vendor == "postgresql":  # the probe finds a match among the newest messages
+            assert isinstance(pages, selectors.InboxRows) == bool(expected), q
+        assert [m.pk for m in pages] == expected and pages.count() == len(expected), q
+        found = client.get("/api/v1/exchange/inbox", {"q": q}).json()
+        assert [m["id"] for m in found["items"]] == expected and found["count"] == len(expected), q
+    newest, *older = selectors.inbox_list(user=ncp_ke, filters={"q": "nitrate"})
+    page = client.get(reverse("exchange:inbox"), {"q": "nitrate", "per_page": 1}).content.decode()
+    assert newest.subject in page and all(m.subject not in page for m in older)
+
+
 def test_inbox_page_searches_and_refreshes_itself(login, ncp_ke, corpus):
     page = login(ncp_ke).get(reverse("exchange:inbox"), {"q": "précurseur", "kind": "alert"}).content.decode()
     assert "Saisie au port de Dakar" in page and "Peroxide question" not in page
