@@ -258,6 +258,15 @@ SEIZURE_ATTACHMENTS_DIR = (
 SHIPMENT_DOCUMENTS_DIR = (
     Path(env_str("SHIPMENT_DOCUMENTS_DIR", str(DATA_DIR / "shipment-documents"))).expanduser().resolve()
 )
+# Events: passport details are deleted this many days after the event ends; nomination links last at
+# least this many days; one reminder this many days before the reply-by date; letter templates' size;
+# the name under the letters; the prefix of certificate numbers.
+EVENTS_PASSPORT_RETENTION_DAYS = env_int("EVENTS_PASSPORT_RETENTION_DAYS", 90)
+EVENTS_NOMINATION_LINK_DAYS = env_int("EVENTS_NOMINATION_LINK_DAYS", 60)
+EVENTS_REMINDER_DAYS_BEFORE = env_int("EVENTS_REMINDER_DAYS_BEFORE", 7)
+EVENTS_LETTER_TEMPLATE_MAX_BYTES = env_int("EVENTS_LETTER_TEMPLATE_MAX_MB", 5) * 1024 * 1024
+EVENTS_LETTER_SIGNATORY = env_str("EVENTS_LETTER_SIGNATORY", "Global Shield Programme Manager")
+EVENTS_CERTIFICATE_PREFIX = env_str("EVENTS_CERTIFICATE_PREFIX", "PGS")
 
 # --- email: files in the data dir by default (the demo shows them), SMTP in production
 EMAIL_BACKEND = env_str(
