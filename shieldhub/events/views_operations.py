@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +30,7 @@ def _errors_to_form(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+@login_required
 def operation_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EVENTS_VIEW)
     form = forms_operations.OperationFilterForm(request.GET or None)
@@ -45,6 +47,7 @@ def operation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 def operation_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.OPERATIONS_MANAGE)
     form = forms_operations.OperationForm(request.POST or None, user=request.user)
@@ -59,6 +62,7 @@ def operation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "events/operations/operation_form.html", {"form": form, "operation": None})
 
 
+@login_required
 def operation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     operation = operations.operation_get(user=request.user, pk=pk)
     require(request.user, Perm.OPERATIONS_MANAGE)
@@ -84,6 +88,7 @@ def _board_context(request: HttpRequest, operation: Any) -> dict[str, Any]:
     }
 
 
+@login_required
 def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     operation = operations.operation_get(user=request.user, pk=pk)
     context: dict[str, Any] = {
@@ -98,6 +103,7 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "events/operations/operation_detail.html", context)
 
 
+@login_required
 def operation_results(request: HttpRequest, pk: int) -> HttpResponse:
     """The board alone (htmx polling), or as a whole page without JavaScript."""
     operation = operations.operation_get(user=request.user, pk=pk)
@@ -109,6 +115,7 @@ def operation_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def operation_phase(request: HttpRequest, pk: int) -> HttpResponse:
     operation = operations.operation_get(user=request.user, pk=pk)
     require(request.user, Perm.OPERATIONS_MANAGE)
@@ -129,6 +136,7 @@ def operation_phase(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("events:operation-detail", operation.pk)
 
 
+@login_required
 def operation_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     operation = operations.operation_get(user=request.user, pk=pk)
     require(request.user, Perm.OPERATIONS_MANAGE)
