@@ -167,7 +167,7 @@ def _entry_text(entry: Any) -> str:
 
 def parse_feed(body: bytes, *, url: str = "") -> FeedResult:
     """The entries of an RSS or Atom document (bytes we fetched). FeedError when it is not a feed."""
-    parsed = feedparser.parse(body, response_headers={"content-location": url} if url else None)
+    parsed = feedparser.parse(body)  # our bytes; guids kept as written (no base address resolution)
     version = getattr(parsed, "version", "") or ""
     if not version:
         raise FeedError(_("The address does not answer with an RSS or Atom feed."))

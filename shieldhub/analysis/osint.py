@@ -277,6 +277,8 @@ def _country_index() -> _CountryIndex:
             continue
         for alias in aliases:
             codes.setdefault(fold(alias), code)
+            if len(alias) > 4 and (alias[0].islower() or alias.endswith(("an", "ese", "i"))):  # demonyms: plural
+                codes.setdefault(fold(alias) + "s", code)
     for name in ambiguous_names:
         codes.pop(name, None)
     names = sorted(codes, key=len, reverse=True)
@@ -290,6 +292,10 @@ def _country_index() -> _CountryIndex:
     return index
 
 
+_LINK_WORDS = frozenset({"in", "en", "au", "from", "to", "of", "de", "du", "the", "le", "la", "and", "et", "via",
+                         "with", "avec", "for", "pour", "by", "par", "near", "pres"})  # fmt: skip
+
+
 def _capitalised_word(text: str) -> bool:
     return bool(text) and text[0].isupper()
 
@@ -299,7 +305,8 @@ def find_countries(text: str) -> list[str]:
     index = _country_index()
     if not text or index.pattern is None:
         return []
-    plain = " ".join(_deaccent(text).split())  # one space between words, accents removed, case kept
+    # accents removed, case kept, spaces as one space, a line break as ". " (a sentence ends there)
+    plain = re.sub(r"[ \t]+", " ", re.sub(r"\s*\n\s*", ". ", _deaccent(text).strip()))
     lowered = plain.casefold()
     blocked: list[tuple[int, int]] = []
     for phrase in NOT_COUNTRIES:
@@ -320,18 +327,14 @@ def find_countries(text: str) -> list[str]:
                 continue
             if len(name) <= 3 and not written.isupper():  # "UK", "USA", "DRC", "RDC" only in capitals
                 continue
-            before = plain[:start].rstrip().split(" ")[-1:] or [""]
-            after = plain[end:].lstrip().split(" ")[:1] or [""]
-            sentence_start = not plain[:start].strip() or plain[:start].rstrip()[-1:] in '.!?:;\n"«(“'
-            if (
-                before[0]
-                and _capitalised_word(before[0])
-                and not sentence_start
-                and before[0].casefold()
-                not in ("in", "en", "au", "from", "to", "of", "de", "du", "the", "le", "la", "and", "et", "via")
-            ):
-                continue  # "Michael Jordan"
-            if after[0] and _capitalised_word(after[0]) and after[0].isalpha() and not after[0].isupper():
+            # a capitalised word right next to it (one space, no punctuation) makes it a person's name
+            before = re.search(r"([^\W\d_]+) $", plain[:start])
+            after = re.match(r" ([^\W\d_]+)", plain[end:])
+            if before and _capitalised_word(before.group(1)) and before.group(1).casefold() not in _LINK_WORDS:
+                earlier = plain[: before.start()].rstrip()
+                if earlier and earlier[-1] not in '.!?:;"«(“':
+                    continue  # "by Michael Jordan" (but not "Authorities in Chad" at a sentence start)
+            if after and _capitalised_word(after.group(1)) and not after.group(1).isupper():
                 continue  # "Chad Smith"
         if code not in found:
             found.append(code)

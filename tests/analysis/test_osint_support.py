@@ -83,6 +83,7 @@ def feed_server():
     """The base address of a local feed server (127.0.0.1, a free port); `.hits` counts requests."""
     _Handler.hits = {}
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.block_on_close = False  # the slow endpoint's thread is not waited for
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -98,3 +99,14 @@ def catalogue(ref):  # noqa: F811
 
     osint.clear_caches()
     return {c.code: c for c in CatalogueItem.objects.all()}
+
+
+@pytest.fixture
+def make_item(analyst):
+    """`make_item(title, text="", **fields)`: an item entered by hand by the analyst (tagged, grouped)."""
+    from shieldhub.analysis import osint
+
+    def _make(title: str, text: str = "", **fields: Any):
+        return osint.item_create(actor=fields.pop("actor", analyst), data={"title": title, "text": text, **fields})
+
+    return _make
