@@ -583,7 +583,7 @@ def operation_group_members_update(
 ) -> None:
     """Add (user, role) pairs not yet members and remove the given users from an operation group.
     Removed members keep the messages they received (visibility follows the recipients)."""
-    require(actor, Perm.OPERATIONS_MANAGE)
+    _check(actor, Perm.OPERATIONS_MANAGE)  # a user; the daily sync of events passes None (system)
     if community.kind != CommunityKind.OPERATION:
         raise PermissionDenied
     with transaction.atomic():

@@ -474,3 +474,18 @@ def test_detail_query_count(client, login, operation, reported, ncp_fr, django_a
     with django_assert_max_num_queries(30):
         response = client.get(reverse("events:operation-detail", args=[operation.pk]))
     assert response.status_code == 200
+
+
+def test_daily_sync_adds_new_ncps_of_running_operations(operation, catalogue, analyst):
+    from shieldhub.events.tasks_operations import operation_groups_sync
+
+    late = UserFactory(email="ncp2.fr@test.example", roles=["ncp"], full_name="Paul Durand", country="FR")
+    assert operation_groups_sync.call() == 1
+    assert Membership.objects.filter(community=operation.community, user=late).exists()
+    assert operation_groups_sync.call() == 0  # idempotent
+    entry = AuditEntry.objects.filter(action="directory.membership.add", extra__user_id=late.pk).get()
+    assert entry.actor is None
+    with pytest.raises(PermissionDenied):  # the system path is for the task only: a user needs the permission
+        from shieldhub.directory.services import operation_group_members_update
+
+        operation_group_members_update(actor=late, community=operation.community, add=[], remove=[])
