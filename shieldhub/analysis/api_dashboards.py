@@ -1,5 +1,97 @@
-"""`/api/v1/analysis` routes for dashboards (mounted by `analysis/api.py`)."""
+"""`/api/v1/analysis` routes for dashboards and country profiles (mounted by `analysis/api.py`).
 
-from ninja import Router
+The same functions as the pages (`dashboards.panel`, `profiles.country_profile`), so the figures and
+the access rule are the same: aggregates for every `analysis.view` holder (small cells suppressed
+outside the secretariat, as null), record detail only for what the caller may see."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+
+from shieldhub.analysis import dashboards, profiles
+from shieldhub.core.access import Perm, require
 
 router = Router(tags=["analysis"])
+
+
+class DashboardFilters(Schema):
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    precursor: int | None = None
+    region: str | None = None
+    country: str | None = None
+    incident_type: str | None = None
+    operation: int | None = None
+
+
+class PanelOut(Schema):
+    key: str
+    title: str
+    columns: list[list[str]]
+    rows: list[dict[str, Any]]
+    note: str
+
+
+class DashboardOut(Schema):
+    name: str
+    title: str
+    totals: dict[str, Any]
+    panels: list[PanelOut]
+
+
+def _filters(request: HttpRequest, filters: DashboardFilters) -> Any:
+    params = {k: str(v) for k, v in filters.dict(exclude_none=True).items()}
+    parsed, _form = dashboards.parse_filters(params, user=request.user)
+    return parsed
+
+
+def _panel_out(panel: dashboards.Panel) -> dict[str, Any]:
+    return {
+        "key": panel.key,
+        "title": str(panel.title),
+        "columns": [[f, str(h)] for f, h in panel.columns],
+        "rows": panel.rows,
+        "note": str(panel.note),
+    }
+
+
+@router.get("/dashboards", response=list[dict[str, str]])
+def dashboard_index(request: HttpRequest) -> Any:
+    """The dashboards and their panels."""
+    require(request.user, Perm.ANALYSIS_VIEW)
+    return [{"name": name, "title": str(dashboards.TITLES[name]), "panels": ",".join(keys)}
+            for name, keys in dashboards.DASHBOARDS.items()]  # fmt: skip
+
+
+@router.get("/dashboards/{name}", response=DashboardOut)
+def dashboard(request: HttpRequest, name: str, filters: Query[DashboardFilters]) -> Any:
+    """Every panel of a dashboard (`seizures`, `shipments`) with its rows."""
+    require(request.user, Perm.ANALYSIS_VIEW)
+    if name not in dashboards.DASHBOARDS:
+        raise Http404
+    parsed = _filters(request, filters)
+    panels = dashboards.dashboard(user=request.user, name=name, filters=parsed)
+    summary = dashboards.summary(user=request.user, filters=parsed)
+    return {
+        "name": name,
+        "title": str(dashboards.TITLES[name]),
+        "totals": {"seizures": summary["seizures"], "shipments": summary["shipments"]},
+        "panels": [_panel_out(p) for p in panels],
+    }
+
+
+@router.get("/dashboards/{name}/{key}", response=PanelOut)
+def dashboard_panel(request: HttpRequest, name: str, key: str, filters: Query[DashboardFilters]) -> Any:
+    """One panel's rows."""
+    require(request.user, Perm.ANALYSIS_VIEW)
+    if name not in dashboards.DASHBOARDS or key not in dashboards.DASHBOARDS[name]:
+        raise Http404
+    return _panel_out(dashboards.panel(user=request.user, name=name, key=key, filters=_filters(request, filters)))
+
+
+@router.get("/countries/{code}", response=dict[str, Any])
+def country(request: HttpRequest, code: str) -> Any:
+    """A country profile's figures."""
+    return profiles.profile_dict(profiles.country_profile(user=request.user, code=code))

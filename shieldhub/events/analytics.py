@@ -70,3 +70,26 @@ def operations_in_period(*, start: dt.date, end: dt.date) -> list[Operation]:
         .select_related("event", "community")
         .order_by("starts_on", "pk")
     )
+
+
+def country_participation(*, country: str) -> dict[str, Any]:
+    """A country profile's events figures (aggregates, no names): the events its participants
+    attended (at least one check-in), the participants who attended, and the officers trained
+    (training records of the country), women and men."""
+    from shieldhub.events.models import Attendance
+
+    attended = Attendance.objects.filter(registration__country=country).order_by()
+    events = attended.values("registration__event_id").distinct().count()
+    people = attended.values("registration_id").distinct().count()
+    trained = TrainingRecord.objects.filter(country=country).aggregate(
+        total=Count("pk"),
+        women=Count("pk", filter=Q(gender=Gender.FEMALE)),
+        men=Count("pk", filter=Q(gender=Gender.MALE)),
+    )
+    return {
+        "events_attended": events,
+        "participants": people,
+        "trained": int(trained["total"] or 0),
+        "trained_women": int(trained["women"] or 0),
+        "trained_men": int(trained["men"] or 0),
+    }

@@ -1,0 +1,399 @@
+"""Aggregates over seizure records for the analysis dashboards and country profiles.
+
+Access rule (ARCHITECTURE, analysis):
+- Aggregates (counts, kilograms) count every submitted or validated record, for every holder of
+  `analysis.view`. Outside the secretariat (`seizures.view_all`) a cell of fewer than
+  `SEIZURE_STATS_MIN_CELL` records is suppressed with `selectors._suppress` — the rule of the
+  seizures statistics page — so that no single record can be singled out.
+- Record detail (`detail_rows`) is only what the reader may see: every counted record for
+  `analysis.all`; otherwise the records of one's own country that `incident_list` gives.
+
+Everything is computed in the database (`values().annotate()` grouped by the covering indexes'
+columns, `TruncMonth`); Python only labels the grouped rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django_countries import countries as country_registry
+
+from shieldhub.core.access import Perm, has_perm, require, user_country
+from shieldhub.seizures.choices import COUNTED_STATUSES, Conveyance, DetectionMethod, IncidentType, RouteRole
+from shieldhub.seizures.models import GoodsLine, Incident, IncidentCountry
+from shieldhub.seizures.selectors import StatRow, _suppress, incident_list, min_cell
+
+
+@dataclass
+class Filters:
+    """The dashboards' filters (all optional): the period of the incident date, a catalogue item
+    (pk), a WCO region (code), a reporting country (ISO2), an incident type, an operation (pk)."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    precursor: int | None = None
+    region: str = ""
+    country: str = ""
+    incident_type: str = ""
+    operation: int | None = None
+    region_countries: list[str] = field(default_factory=list)
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.date_from, self.date_to, self.precursor, self.region, self.country, self.incident_type,
+                self.operation)  # fmt: skip
+
+
+def suppressed_for(user: Any) -> bool:
+    """Small cells are hidden from everyone outside the secretariat."""
+    return not has_perm(user, Perm.SEIZURE_VIEW_ALL)
+
+
+def counted(filters: Filters) -> QuerySet[Incident]:
+    """Every submitted or validated record that the filters select (aggregates only)."""
+    qs = Incident.objects.filter(status__in=COUNTED_STATUSES)
+    if filters.date_from:
+        qs = qs.filter(occurred_on__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(occurred_on__lte=filters.date_to)
+    if filters.country:
+        qs = qs.filter(reporting_country=filters.country)
+    elif filters.region:
+        qs = qs.filter(reporting_country__in=filters.region_countries)
+    if filters.incident_type:
+        qs = qs.filter(incident_type=filters.incident_type)
+    if filters.operation:
+        qs = qs.filter(operation_id=filters.operation)
+    if filters.precursor:
+        qs = qs.filter(pk__in=GoodsLine.objects.filter(catalogue_item_id=filters.precursor).values("incident_id"))
+    return qs.order_by()
+
+
+def _rows(raw: list[dict[str, Any]], key: str, labels: dict[Any, str], suppress: bool) -> list[dict[str, Any]]:
+    stats = [StatRow(str(r[key] or ""), labels.get(r[key], str(r[key] or "—")), r["n"], r["kg"]) for r in raw]
+    if suppress:
+        _suppress(stats, min_cell())
+    return [{"key": s.key, "label": s.label, "n": s.count, "kg": _kg(s.kg)} for s in stats]
+
+
+def _kg(value: Decimal | None) -> float | None:
+    return round(float(value), 1) if value is not None else None
+
+
+def totals(*, user: Any, filters: Filters) -> dict[str, Any]:
+    require(user, Perm.ANALYSIS_VIEW)
+    agg = counted(filters).aggregate(n=Count("pk"), kg=Sum("total_kg"))
+    n = agg["n"] or 0
+    if suppressed_for(user) and 0 < n < min_cell():
+        return {"n": None, "kg": None}
+    return {"n": n, "kg": _kg(agg["kg"])}
+
+
+def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Records and kg per month of the incident date."""
+    require(user, Perm.ANALYSIS_VIEW)
+    raw = list(
+        counted(filters)
+        .annotate(month=TruncMonth("occurred_on"))
+        .values("month")
+        .annotate(n=Count("pk"), kg=Sum("total_kg"))
+        .order_by("month")
+    )
+    rows = _rows(raw, "month", {r["month"]: r["month"].strftime("%Y-%m") for r in raw}, suppressed_for(user))
+    for row, r in zip(rows, raw, strict=True):
+        row["month"] = r["month"].strftime("%Y-%m-01")
+    return rows
+
+
+def by_month_and(*, user: Any, filters: Filters, dimension: str, top: int = 6) -> list[dict[str, Any]]:
+    """Records per month for the `top` countries, regions or precursors (series of a line chart)."""
+    require(user, Perm.ANALYSIS_VIEW)
+    qs = counted(filters)
+    if dimension == "precursor":
+        base: QuerySet[Any] = GoodsLine.objects.filter(incident__in=qs.values("pk"), catalogue_item__isnull=False)
+        raw = list(
+            base.annotate(month=TruncMonth("incident__occurred_on"))
+            .values("month", k=F("catalogue_item_id"))
+            .annotate(n=Count("incident_id", distinct=True), kg=Sum("quantity_kg"))
+            .order_by()
+        )
+        labels = _catalogue_labels()
+    else:
+        raw = list(
+            qs.annotate(month=TruncMonth("occurred_on"))
+            .values("month", k=F("reporting_country"))
+            .annotate(n=Count("pk"), kg=Sum("total_kg"))
+            .order_by()
+        )
+        labels = {}
+        if dimension == "region":
+            raw = _to_regions(raw, key="k", extra=("month",))
+            labels = _region_labels()
+        else:
+            labels = {r["k"]: str(country_registry.name(r["k"])) for r in raw}
+    totals_by_key: dict[Any, int] = defaultdict(int)
+    for r in raw:
+        totals_by_key[r["k"]] += r["n"]
+    keep = {k for k, _n in sorted(totals_by_key.items(), key=lambda kv: -kv[1])[:top]}
+    per_month: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for r in raw:
+        if r["k"] in keep:
+            per_month[r["month"]].append(r)
+    suppress = suppressed_for(user)
+    out: list[dict[str, Any]] = []
+    for month in sorted(per_month):
+        for row in _rows(per_month[month], "k", labels, suppress):
+            out.append({"month": month.strftime("%Y-%m-01"), "series": row["label"], **row})
+    return out
+
+
+def _catalogue_labels() -> dict[Any, str]:
+    from shieldhub.reference.models import CatalogueItem
+
+    return {c.pk: c.name for c in CatalogueItem.objects.all()}
+
+
+def _region_labels() -> dict[Any, str]:
+    from shieldhub.reference.models import WcoRegion
+
+    return {r.pk: str(r.name) for r in WcoRegion.objects.all()}
+
+
+def _region_of() -> dict[str, str]:
+    from shieldhub.reference.models import Country
+
+    return dict(Country.objects.filter(wco_region__isnull=False).values_list("code", "wco_region_id"))
+
+
+def _to_regions(raw: list[dict[str, Any]], *, key: str, extra: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Country rows summed into WCO-region rows (the few hundred grouped rows, not records)."""
+    region_of = _region_of()
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in raw:
+        region = region_of.get(str(r[key]), "")
+        ident = (region, *(r[e] for e in extra))
+        entry = merged.setdefault(ident, {key: region, **{e: r[e] for e in extra}, "n": 0, "kg": None})
+        entry["n"] += r["n"]
+        if r["kg"] is not None:
+            entry["kg"] = (entry["kg"] or Decimal(0)) + r["kg"]
+    return sorted(merged.values(), key=lambda e: -e["n"])
+
+
+def by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Records and kg per reporting country, with the ISO numeric code for the map."""
+    from shieldhub.reference.models import Country
+
+    require(user, Perm.ANALYSIS_VIEW)
+    raw = list(counted(filters).values("reporting_country").annotate(n=Count("pk"), kg=Sum("total_kg")).order_by("-n"))
+    labels = {r["reporting_country"]: str(country_registry.name(r["reporting_country"])) for r in raw}
+    rows = _rows(raw, "reporting_country", labels, suppressed_for(user))
+    numeric = dict(Country.objects.filter(code__in=[r["key"] for r in rows]).values_list("code", "numeric"))
+    for row in rows:
+        row["id"] = f"{numeric[row['key']]:03d}" if numeric.get(row["key"]) else ""
+    return rows
+
+
+def by_region(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
+    require(user, Perm.ANALYSIS_VIEW)
+    raw = list(counted(filters).values("reporting_country").annotate(n=Count("pk"), kg=Sum("total_kg")).order_by())
+    return _rows(_to_regions(raw, key="reporting_country"), "reporting_country", _region_labels(), suppressed_for(user))
+
+
+def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Records (distinct) and kg of the item per catalogue item."""
+    require(user, Perm.ANALYSIS_VIEW)
+    raw = list(
+        GoodsLine.objects.filter(incident__in=counted(filters).values("pk"), catalogue_item__isnull=False)
+        .values("catalogue_item_id")
+        .annotate(n=Count("incident_id", distinct=True), kg=Sum("quantity_kg"))
+        .order_by("-n")
+    )
+    return _rows(raw, "catalogue_item_id", _catalogue_labels(), suppressed_for(user))
+
+
+def by_field(*, user: Any, filters: Filters, name: str) -> list[dict[str, Any]]:
+    """Records and kg per detection method, conveyance or incident type."""
+    require(user, Perm.ANALYSIS_VIEW)
+    labels: dict[Any, Any] = {
+        "detection_method": dict(DetectionMethod.choices),
+        "conveyance": dict(Conveyance.choices),
+        "incident_type": dict(IncidentType.choices),
+    }[name]
+    raw = list(counted(filters).values(name).annotate(n=Count("pk"), kg=Sum("total_kg")).order_by("-n"))
+    return _rows(raw, name, {k: str(v) for k, v in labels.items()}, suppressed_for(user))
+
+
+def concealment(*, user: Any, filters: Filters, top: int = 12) -> list[dict[str, Any]]:
+    """The most frequent concealment methods (free text, grouped as written). Outside the
+    secretariat, a method written in fewer than the threshold's records is not shown at all —
+    its wording could identify the record — and counts only in "other"."""
+    require(user, Perm.ANALYSIS_VIEW)
+    raw = list(
+        counted(filters).exclude(concealment="").values("concealment").annotate(n=Count("pk"), kg=Sum("total_kg"))
+        .order_by("-n")[: top * 4]
+    )  # fmt: skip
+    if suppressed_for(user):
+        raw = [r for r in raw if r["n"] >= min_cell()]
+    return [{"key": r["concealment"], "label": r["concealment"], "n": r["n"], "kg": _kg(r["kg"])} for r in raw[:top]]
+
+
+def routes(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]]:
+    """Origin → destination flows: the departure and the destination country of each record's
+    route (records without both are left out), the most frequent first."""
+    require(user, Perm.ANALYSIS_VIEW)
+    destination = IncidentCountry.objects.filter(incident_id=OuterRef("incident_id"), role=RouteRole.DESTINATION)
+    raw = list(
+        IncidentCountry.objects.filter(role=RouteRole.DEPARTURE, incident__in=counted(filters).values("pk"))
+        .annotate(dest=Subquery(destination.values("country")[:1]))
+        .exclude(dest=None)
+        .values("country", "dest")
+        .annotate(n=Count("incident_id", distinct=True))
+        .order_by("-n", "country", "dest")
+    )
+    stats = [
+        StatRow(f"{r['country']}>{r['dest']}", f"{country_registry.name(r['country'])} → {country_registry.name(r['dest'])}",
+                r["n"], None)
+        for r in raw
+    ]  # fmt: skip
+    if suppressed_for(user):
+        _suppress(stats, min_cell())
+        stats = [s for s in stats if s.count is not None]
+    out = []
+    for s in stats[:top]:
+        origin, dest = s.key.split(">")
+        out.append({"key": s.key, "label": s.label, "origin": origin, "destination": dest, "n": s.count})
+    return out
+
+
+# --- rising signal -----------------------------------------------------------------------------
+
+RISING_RECENT_MONTHS = 3
+RISING_BASELINE_MONTHS = 12
+RISING_Z = 3.0
+RISING_MIN_COUNT = 5
+RISING_MIN_RATE = 0.25  # records a month: the baseline's floor, so a first record is not a "rise"
+
+
+def month_add(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def rising_signals(
+    counts: dict[str, dict[dt.date, int]], *, last_month: dt.date, labels: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Which series rise well above their usual level.
+
+    For each key, C = the records of the last `RISING_RECENT_MONTHS` months (ending with
+    `last_month`), λ = the mean monthly count over the `RISING_BASELINE_MONTHS` months before them
+    (at least `RISING_MIN_RATE`). Under a Poisson model the recent count's expectation is 3λ and
+    z = (C − 3λ) / √(3λ). A key is flagged when z ≥ `RISING_Z` and C ≥ `RISING_MIN_COUNT`."""
+    recent = [month_add(last_month, -i) for i in range(RISING_RECENT_MONTHS)]
+    baseline = [month_add(last_month, -RISING_RECENT_MONTHS - i) for i in range(RISING_BASELINE_MONTHS)]
+    out: list[dict[str, Any]] = []
+    for key, series in counts.items():
+        c = sum(series.get(m, 0) for m in recent)
+        rate = max(sum(series.get(m, 0) for m in baseline) / RISING_BASELINE_MONTHS, RISING_MIN_RATE)
+        expected = RISING_RECENT_MONTHS * rate
+        z = (c - expected) / math.sqrt(expected)
+        if z >= RISING_Z and c >= RISING_MIN_COUNT:
+            label = (labels or {}).get(key, key)
+            out.append({"key": key, "label": label, "recent": c, "expected": round(expected, 1), "z": round(z, 1)})
+    out.sort(key=lambda r: -r["z"])
+    return out
+
+
+def rising(*, user: Any, filters: Filters, dimension: str, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """`rising_signals` per reporting country or per precursor over the 15 months ending with the
+    last complete month (the filters' period is not applied: the method fixes its own window)."""
+    require(user, Perm.ANALYSIS_VIEW)
+    today = today or dt.date.today()
+    last_month = month_add(today.replace(day=1), -1)
+    start = month_add(last_month, -(RISING_RECENT_MONTHS + RISING_BASELINE_MONTHS - 1))
+    window = Filters(**{**filters.__dict__, "date_from": start, "date_to": month_add(last_month, 1) - dt.timedelta(1)})
+    qs = counted(window)
+    raw: Any
+    if dimension == "precursor":
+        raw = (
+            GoodsLine.objects.filter(incident__in=qs.values("pk"), catalogue_item__isnull=False)
+            .annotate(month=TruncMonth("incident__occurred_on"))
+            .values("month", k=F("catalogue_item_id"))
+            .annotate(n=Count("incident_id", distinct=True))
+            .order_by()
+        )
+        labels = {str(k): v for k, v in _catalogue_labels().items()}
+    else:
+        raw = (
+            qs.annotate(month=TruncMonth("occurred_on"))
+            .values("month", k=F("reporting_country"))
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        labels = {}
+    counts: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    for r in raw:
+        month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
+        counts[str(r["k"])][month] = r["n"]
+    if dimension != "precursor":
+        labels = {k: str(country_registry.name(k)) for k in counts}
+    return rising_signals(counts, last_month=last_month, labels=labels)
+
+
+# --- record detail (the reader's own visible records only) ----------------------------------------
+
+
+def detail_countries(user: Any) -> list[str] | None:
+    """The reporting countries whose records' detail the reader may list: None for all
+    (`analysis.all`), else one's own country (NCPs), else none."""
+    if has_perm(user, Perm.ANALYSIS_ALL):
+        return None
+    country = user_country(user)
+    return [country] if country else []
+
+
+def detail_rows(*, user: Any, filters: Filters, limit: int = 200) -> list[dict[str, Any]]:
+    """The records behind the charts that the reader may see in detail (newest first, at most
+    `limit`): through `incident_list`, then limited to one's own country outside `analysis.all`."""
+    require(user, Perm.ANALYSIS_VIEW)
+    allowed = detail_countries(user)
+    if allowed == []:
+        return []
+    qs = incident_list(user=user).filter(status__in=COUNTED_STATUSES) & counted(filters)
+    if allowed is not None:
+        qs = qs.filter(reporting_country__in=allowed)
+    types = dict(IncidentType.choices)
+    detections = dict(DetectionMethod.choices)
+    conveyances = dict(Conveyance.choices)
+    rows = qs.order_by("-occurred_on", "-id").values(
+        "pk", "occurred_on", "reporting_country", "incident_type", "detection_method", "conveyance", "total_kg"
+    )[:limit]
+    return [
+        {
+            "pk": r["pk"],
+            "reference": f"SZ-{r['pk']:06d}",
+            "date": r["occurred_on"].isoformat(),
+            "country": str(r["reporting_country"]),
+            "country_name": str(country_registry.name(r["reporting_country"])),
+            "type": str(types.get(r["incident_type"], r["incident_type"])),
+            "detection": str(detections.get(r["detection_method"], r["detection_method"])),
+            "conveyance": str(conveyances.get(r["conveyance"], r["conveyance"])),
+            "kg": _kg(r["total_kg"]),
+        }
+        for r in rows
+    ]
+
+
+def quality(*, user: Any, country: str) -> dict[str, Any]:
+    """A country's data quality: mean score and records (submitted or validated) — an aggregate."""
+    require(user, Perm.ANALYSIS_VIEW)
+    agg = Incident.objects.filter(status__in=COUNTED_STATUSES, reporting_country=country).aggregate(
+        n=Count("pk"), avg=Avg("data_quality"), complete=Count("pk", filter=Q(data_quality__gte=80))
+    )
+    return {"n": agg["n"] or 0, "average": round(agg["avg"]) if agg["avg"] is not None else None,
+            "complete": agg["complete"] or 0}  # fmt: skip

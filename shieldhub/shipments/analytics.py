@@ -1,0 +1,175 @@
+"""Aggregates over licit shipments (pre-export notifications) for the analysis dashboards and the
+country profiles: volumes by precursor and route, verification response rates and delays.
+
+Access rule: aggregates count every notified shipment (not drafts) for every holder of
+`analysis.view`; outside the secretariat (`shipments.view_all`) a cell of fewer than
+`SEIZURE_STATS_MIN_CELL` shipments is suppressed with the seizures statistics' rule. No company,
+reference or end use is ever returned here. All grouping runs in the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django_countries import countries as country_registry
+
+from shieldhub.core.access import Perm, has_perm, require
+from shieldhub.seizures.analytics import Filters
+from shieldhub.seizures.selectors import StatRow, _suppress, min_cell
+from shieldhub.shipments.choices import ShipmentStatus, VerificationStatus
+from shieldhub.shipments.models import Shipment, ShipmentLine, ShipmentVerification
+
+
+def suppressed_for(user: Any) -> bool:
+    return not has_perm(user, Perm.SHIPMENT_VIEW_ALL)
+
+
+def notified(filters: Filters) -> QuerySet[Shipment]:
+    """Every shipment past its draft that the filters select: the period of notification, a
+    catalogue item, a country or a region (exporting or importing)."""
+    qs = Shipment.objects.exclude(status=ShipmentStatus.DRAFT).exclude(notified_at=None)
+    if filters.date_from:
+        qs = qs.filter(notified_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(notified_at__date__lte=filters.date_to)
+    if filters.country:
+        qs = qs.filter(Q(exporting_country=filters.country) | Q(importing_country=filters.country))
+    elif filters.region:
+        codes = filters.region_countries
+        qs = qs.filter(Q(exporting_country__in=codes) | Q(importing_country__in=codes))
+    if filters.precursor:
+        qs = qs.filter(pk__in=ShipmentLine.objects.filter(catalogue_item_id=filters.precursor).values("shipment_id"))
+    return qs.order_by()
+
+
+def _kg(value: Any) -> float | None:
+    return round(float(value), 1) if value is not None else None
+
+
+def _rows(stats: list[StatRow], suppress: bool) -> list[dict[str, Any]]:
+    if suppress:
+        _suppress(stats, min_cell())
+    return [{"key": s.key, "label": s.label, "n": s.count, "kg": _kg(s.kg) if s.count is not None else None}
+            for s in stats]  # fmt: skip
+
+
+def totals(*, user: Any, filters: Filters) -> dict[str, Any]:
+    require(user, Perm.ANALYSIS_VIEW)
+    agg = notified(filters).aggregate(n=Count("pk"), kg=Sum("total_kg"))
+    n = agg["n"] or 0
+    if suppressed_for(user) and 0 < n < min_cell():
+        return {"n": None, "kg": None}
+    return {"n": n, "kg": _kg(agg["kg"])}
+
+
+def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Shipments (distinct) and kg per catalogue item."""
+    from shieldhub.reference.models import CatalogueItem
+
+    require(user, Perm.ANALYSIS_VIEW)
+    raw = (
+        ShipmentLine.objects.filter(shipment__in=notified(filters).values("pk"), catalogue_item__isnull=False)
+        .values("catalogue_item_id")
+        .annotate(n=Count("shipment_id", distinct=True), kg=Sum("quantity_kg"))
+        .order_by("-kg")
+    )
+    names = {c.pk: c.name for c in CatalogueItem.objects.all()}
+    stats = [StatRow(str(r["catalogue_item_id"]), names.get(r["catalogue_item_id"], "—"), r["n"], r["kg"]) for r in raw]
+    return _rows(stats, suppressed_for(user))
+
+
+def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
+    require(user, Perm.ANALYSIS_VIEW)
+    raw = list(
+        notified(filters)
+        .annotate(month=TruncMonth("notified_at"))
+        .values("month")
+        .annotate(n=Count("pk"), kg=Sum("total_kg"))
+        .order_by("month")
+    )
+    stats = [StatRow(r["month"].strftime("%Y-%m-01"), r["month"].strftime("%Y-%m"), r["n"], r["kg"]) for r in raw]
+    rows = _rows(stats, suppressed_for(user))
+    for row in rows:
+        row["month"] = row["key"]
+    return rows
+
+
+def by_route(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]]:
+    """Exporting → importing country pairs: shipments and kg, the heaviest first."""
+    require(user, Perm.ANALYSIS_VIEW)
+    raw = (
+        notified(filters)
+        .values("exporting_country", "importing_country")
+        .annotate(n=Count("pk"), kg=Sum("total_kg"))
+        .order_by("-n", "exporting_country", "importing_country")
+    )
+    stats = [
+        StatRow(f"{r['exporting_country']}>{r['importing_country']}",
+                f"{country_registry.name(r['exporting_country'])} → {country_registry.name(r['importing_country'])}",
+                r["n"], r["kg"])
+        for r in raw
+    ]  # fmt: skip
+    rows = [r for r in _rows(stats, suppressed_for(user)) if r["n"] is not None]
+    for row in rows:
+        row["origin"], row["destination"] = row["key"].split(">")
+    return rows[:top]
+
+
+def verification_by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Per importing country: verification requests, answered, answered by the deadline, the
+    response rate (%) and the mean delay in days between the request and the answer."""
+    require(user, Perm.ANALYSIS_VIEW)
+    qs = ShipmentVerification.objects.filter(shipment__in=notified(filters).values("pk")).exclude(
+        status=VerificationStatus.WITHDRAWN
+    )
+    delay = ExpressionWrapper(F("answered_at") - F("created_at"), output_field=DurationField())
+    raw = (
+        qs.values("importing_country")
+        .annotate(
+            n=Count("pk"),
+            answered=Count("pk", filter=Q(answered_at__isnull=False)),
+            on_time=Count("pk", filter=Q(answered_at__isnull=False, answered_at__date__lte=F("deadline"))),
+            overdue=Count("pk", filter=Q(status=VerificationStatus.OVERDUE)),
+            delay=Avg(delay, filter=Q(answered_at__isnull=False)),
+        )
+        .order_by("-n")
+    )
+    suppress = suppressed_for(user)
+    threshold = min_cell()
+    out = []
+    for r in raw:
+        if suppress and r["n"] < threshold:
+            continue  # too few requests to show a country's behaviour
+        delay_days = r["delay"].total_seconds() / 86400 if r["delay"] is not None else None
+        out.append(
+            {
+                "key": str(r["importing_country"]),
+                "label": str(country_registry.name(r["importing_country"])),
+                "n": r["n"],
+                "answered": r["answered"],
+                "on_time": r["on_time"],
+                "overdue": r["overdue"],
+                "rate": round(100 * r["answered"] / r["n"]) if r["n"] else None,
+                "on_time_rate": round(100 * r["on_time"] / r["n"]) if r["n"] else None,
+                "delay_days": round(delay_days, 1) if delay_days is not None else None,
+            }
+        )
+    return out
+
+
+def country_figures(*, user: Any, country: str) -> dict[str, Any]:
+    """A country profile's shipment figures: notified as exporter and as importer (shipments, kg),
+    and its verification behaviour as importer (aggregates only)."""
+    require(user, Perm.ANALYSIS_VIEW)
+    qs = notified(Filters())
+    exported = qs.filter(exporting_country=country).aggregate(n=Count("pk"), kg=Sum("total_kg"))
+    imported = qs.filter(importing_country=country).aggregate(n=Count("pk"), kg=Sum("total_kg"))
+    verification = verification_by_country(user=user, filters=Filters(country=country))
+    mine = next((v for v in verification if v["key"] == country), None)
+    return {
+        "exported": {"n": exported["n"] or 0, "kg": _kg(exported["kg"])},
+        "imported": {"n": imported["n"] or 0, "kg": _kg(imported["kg"])},
+        "verification": mine,
+    }

@@ -1,0 +1,200 @@
+"""Dashboards: a known data set gives known figures on the page, in the CSV and XLSX exports and in
+the API; small cells are suppressed for NCPs; an NCP's dashboards and exports reveal no other
+country's record detail; the rising signal; the query count of a page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from shieldhub.seizures import analytics
+from shieldhub.seizures import services as seizure_services
+from shieldhub.shipments import services as shipment_services
+from tests.reference.fixtures import ref, reference_tables  # noqa: F401
+from tests.seizures.conftest import record_data
+from tests.shipments.conftest import shipment_data
+
+pytestmark = pytest.mark.django_db
+
+SECRET_REF = "QK-SECRET-77"
+SECRET_NARRATIVE = "Marmalade-unicorn narrative"
+SECRET_COMPANY = "Platypus Chemicals SARL"
+SECRET_OFFICE = "Quokka-Harbour office"
+
+
+@pytest.fixture
+def catalogue(reference_tables):  # noqa: F811
+    from shieldhub.reference.models import CatalogueItem
+
+    return {c.code: c for c in CatalogueItem.objects.all()}
+
+
+@pytest.fixture
+def known(ncp_fr, ncp_ke, catalogue):
+    """France: 4 submitted seizures of 24 t of ammonium nitrate (route AE → FR), concealment
+    "=HYPERLINK(...)"; Kenya: 1 theft; a Kenyan draft (not counted). Shipments: 3 from France to
+    Kenya (24 t each), Kenya answered 2 of the verification requests."""
+    from shieldhub.exchange.services import Distribution
+
+    secret = {
+        "national_reference": SECRET_REF,
+        "narrative": SECRET_NARRATIVE,
+        "office_name": SECRET_OFFICE,
+        "parties": [{"role": "consignor", "name": SECRET_COMPANY, "country": "FR"}],
+        "concealment": '=HYPERLINK("http://x","y")',
+    }
+    made = []
+    for _ in range(4):
+        incident = seizure_services.incident_create(actor=ncp_fr, data=record_data(catalogue, **secret))
+        made.append(seizure_services.incident_submit(actor=ncp_fr, incident=incident, distribution=Distribution()))
+    theft = seizure_services.incident_create(
+        actor=ncp_ke, data=record_data(catalogue, reporting_country="KE", incident_type="theft", **secret)
+    )
+    made.append(seizure_services.incident_submit(actor=ncp_ke, incident=theft, distribution=Distribution()))
+    seizure_services.incident_create(actor=ncp_ke, data=record_data(catalogue, reporting_country="KE"))
+    shipments = []
+    for _ in range(3):
+        s = shipment_services.shipment_create(
+            actor=ncp_fr, data=shipment_data(catalogue, end_user={"name": SECRET_COMPANY})
+        )
+        shipments.append(shipment_services.shipment_notify(actor=ncp_fr, shipment=s))
+    for s in shipments[:2]:
+        shipment_services.verification_answer(actor=ncp_ke, shipment=s, answer="confirmed")
+    return {"incidents": made, "shipments": shipments}
+
+
+def _panel(api_json, key):
+    return next(p for p in api_json["panels"] if p["key"] == key)
+
+
+def test_known_totals_on_the_page_exports_and_api(login, analyst, known):
+    client = login(analyst)
+    page = client.get(reverse("analysis:dashboard", args=["seizures"]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-figure="seizures-total">5<' in html
+    assert 'data-figure="seizures-kg">120,000<' in html
+    assert 'data-figure="shipments-total">3<' in html
+    assert 'class="vega-spec"' in html and "<script src=" in html and "charts.js" in html
+
+    csv = client.get(reverse("analysis:dashboard-export", args=["seizures", "country", "csv"])).content.decode(
+        "utf-8-sig"
+    )
+    lines = csv.splitlines()
+    assert lines[0] == "Country,Records,Kilograms"
+    assert "France,4,96000.0" in lines and "Kenya,1,24000.0" in lines
+
+    xlsx = client.get(reverse("analysis:dashboard-export", args=["seizures", "concealment", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[1] == ['\'=HYPERLINK("http://x","y")', 5, 120000.0]  # formula made inert
+
+    api = client.get("/api/v1/analysis/dashboards/seizures").json()
+    assert api["totals"]["seizures"] == {"n": 5, "kg": 120000.0}
+    by_country = {r["key"]: (r["n"], r["kg"]) for r in _panel(api, "country")["rows"]}
+    assert by_country == {"FR": (4, 96000.0), "KE": (1, 24000.0)}
+    assert {r["key"]: r["n"] for r in _panel(api, "routes")["rows"]} == {"AE>FR": 5}
+
+    ships = client.get("/api/v1/analysis/dashboards/shipments").json()
+    verification = _panel(ships, "verification")["rows"]
+    assert verification[0]["key"] == "KE" and verification[0]["n"] == 3 and verification[0]["answered"] == 2
+    assert verification[0]["rate"] == 67
+    assert _panel(ships, "shipment-routes")["rows"][0]["kg"] == 72000.0
+
+
+def test_filters_in_the_url(login, analyst, known):
+    client = login(analyst)
+    api = client.get("/api/v1/analysis/dashboards/seizures/country?incident_type=theft").json()
+    assert [(r["key"], r["n"]) for r in api["rows"]] == [("KE", 1)]
+    html = client.get(reverse("analysis:dashboard", args=["seizures"]) + "?country=KE").content.decode()
+    assert 'data-figure="seizures-total">1<' in html
+    partial = client.get(
+        reverse("analysis:dashboard", args=["seizures"]) + "?country=KE",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="dashboard-panels",
+    ).content.decode()
+    assert partial.lstrip().startswith('<div id="dashboard-panels">') and "<html" not in partial
+    empty = client.get("/api/v1/analysis/dashboards/seizures?date_from=2027-01-01").json()
+    assert empty["totals"]["seizures"]["n"] == 0
+
+
+def test_small_cells_are_suppressed_for_ncps(ncp_ke, analyst, known):
+    f = analytics.Filters()
+    assert {r["key"]: r["n"] for r in analytics.by_country(user=ncp_ke, filters=f)} == {"FR": None, "KE": None}
+    assert {r["key"]: r["n"] for r in analytics.by_country(user=analyst, filters=f)} == {"FR": 4, "KE": 1}
+    assert analytics.totals(user=ncp_ke, filters=analytics.Filters(country="KE")) == {"n": None, "kg": None}
+
+
+@pytest.mark.parametrize("persona", ["ncp_ke", "donor", "partner_interpol"], indirect=True)
+def test_ncp_dashboards_and_exports_reveal_no_other_country_detail(login, persona, known):
+    client = login(persona)
+    france = [i for i in known["incidents"] if str(i.reporting_country) == "FR"]
+    texts = [
+        client.get(reverse("analysis:dashboard", args=[name])).content.decode() for name in ("seizures", "shipments")
+    ]
+    for name in ("seizures", "shipments"):
+        texts.append(json.dumps(client.get(f"/api/v1/analysis/dashboards/{name}").json()))
+    for key in ("records", "concealment", "country", "routes"):
+        for fmt in ("csv", "xlsx"):
+            texts.append(
+                client.get(reverse("analysis:dashboard-export", args=["seizures", key, fmt])).content.decode("latin-1")
+            )
+    texts.append(client.get(reverse("analysis:country", args=["FR"])).content.decode())
+    texts.append(json.dumps(client.get("/api/v1/analysis/countries/FR").json()))
+    for text in texts:
+        for secret in (SECRET_REF, SECRET_NARRATIVE, SECRET_COMPANY, SECRET_OFFICE, "Gulf Agro", "Karim"):
+            assert secret not in text
+        for incident in france:
+            assert incident.reference not in text
+    own = next(i for i in known["incidents"] if str(i.reporting_country) == "KE")
+    records = client.get("/api/v1/analysis/dashboards/seizures/records").json()["rows"]
+    if persona.country == "KE":
+        assert [r["reference"] for r in records] == [own.reference]  # their own country in full
+    else:
+        assert records == []
+
+
+def test_rising_signal_method():
+    last = dt.date(2026, 10, 1)
+    months = [analytics.month_add(last, -i) for i in range(15)]
+    steady = {m: 1 for m in months}  # 1 a month: 3 expected in the last three months
+    rising = {**{m: 1 for m in months[3:]}, months[0]: 6, months[1]: 5, months[2]: 4}  # 15 against 3
+    new = {months[0]: 2, months[1]: 1}  # 3 records from nothing: below the minimum count
+    signals = analytics.rising_signals({"steady": steady, "rising": rising, "new": new}, last_month=last)
+    assert [s["key"] for s in signals] == ["rising"]
+    assert (
+        signals[0]["recent"] == 15 and signals[0]["expected"] == 3.0 and signals[0]["z"] == pytest.approx(6.9, abs=0.1)
+    )
+
+
+def test_rising_panel_states_its_method(login, analyst, known):
+    html = login(analyst).get(reverse("analysis:dashboard", args=["seizures"])).content.decode()
+    assert "Poisson" in html and "z ≥ 3.0" in html
+
+
+def test_png_and_svg_downloads(login, analyst, known):
+    client = login(analyst)
+    svg = client.get(reverse("analysis:dashboard-export", args=["seizures", "country", "svg"]))
+    assert svg["Content-Type"] == "image/svg+xml" and b"France" in svg.content
+    png = client.get(reverse("analysis:dashboard-export", args=["seizures", "map", "png"]))
+    assert png.content[:4] == b"\x89PNG"
+    assert client.get(reverse("analysis:dashboard-export", args=["seizures", "records", "png"])).status_code == 404
+    assert client.get(reverse("analysis:dashboard-export", args=["seizures", "nope", "csv"])).status_code == 404
+
+
+def test_outsider_and_anonymous(client, login, outsider):
+    assert client.get(reverse("analysis:dashboards")).status_code == 302
+    assert login(outsider).get(reverse("analysis:dashboards")).status_code in (403, 404)
+
+
+def test_query_count(login, analyst, known, django_assert_max_num_queries):
+    client = login(analyst)
+    with django_assert_max_num_queries(60):
+        assert client.get(reverse("analysis:dashboard", args=["seizures"])).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("analysis:dashboard", args=["shipments"])).status_code == 200
