@@ -42,7 +42,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models import Count, F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
@@ -143,7 +143,7 @@ def item_list(*, user: Any, filters: dict[str, Any] | None = None, grouped: bool
         qs.select_related("source", "triaged_by")
         .prefetch_related("catalogue_items")
         .defer("text")
-        .order_by("-published_at", "-fetched_at", "-pk")
+        .order_by(F("published_at").desc(nulls_last=True), "-fetched_at", "-pk")
     )
 
 
