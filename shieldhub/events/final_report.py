@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django_countries import countries as country_registry
 
 from shieldhub.core.access import Perm, require
@@ -120,16 +120,16 @@ def build_docx(context: dict[str, Any], language: str) -> bytes:
                 "{} ({})".format(n["name"], n["country"]) for n in context["ncps"]) or "—")
         )  # fmt: skip
         if context["meetings"]:
-            table = doc.add_table(rows=1, cols=4)
+            table = doc.add_table(rows=1, cols=5)
             table.style = "Table Grid"
-            for cell, text in zip(
-                table.rows[0].cells, (_("Meeting"), _("Date"), _("Registered"), _("Attended")), strict=True
-            ):
+            headings = (_("Meeting"), _("Date"), pgettext("meeting", "Held"), _("Registered"), _("Attended"))
+            for cell, text in zip(table.rows[0].cells, headings, strict=True):
                 cell.text = text
             for m in context["meetings"]:
                 cells = table.add_row().cells
                 cells[0].text, cells[1].text = m["title"], m["dates"]
-                cells[2].text, cells[3].text = str(m["registered"]), str(m["attended"])
+                cells[2].text = _("yes") if m["held"] else _("not yet")
+                cells[3].text, cells[4].text = str(m["registered"]), str(m["attended"])
 
         res = context["results"]
         doc.add_heading(_("Seizures"), level=1)

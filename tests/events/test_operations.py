@@ -465,7 +465,13 @@ def test_final_report_counts_meeting_registrations_and_attendance(operation, coo
     Attendance.objects.create(registration=approved)
     context = final_report.report_context(user=coordinator, operation=operation, language="en")
     pre = context["meetings"][0]
-    assert (pre["registered"], pre["attended"]) == (2, 1)
+    assert (pre["registered"], pre["attended"], pre["held"]) == (2, 1, True)  # it took place 10 days ago
+    assert context["meetings"][1]["held"] is False
+    from docx import Document
+
+    content = final_report.build_docx(context, "en")
+    rows = [[c.text for c in r.cells] for t in Document(io.BytesIO(content)).tables for r in t.rows]
+    assert rows[1][2:] == ["yes", "2", "1"] and rows[2][2] == "not yet"
     assert sorted(n["country"] for n in context["ncps"]) == ["FR", "KE"]
 
 
