@@ -15,7 +15,7 @@ import base64
 import datetime as dt
 import io
 import logging
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -93,8 +93,12 @@ def report_create(*, actor: Any, data: dict[str, Any], sections: bool = True) ->
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         raise ValidationError({"period_start": _("Give the first and the last day of the period.")})
     report = DonorReport(
-        title=(data.get("title") or "").strip(), period_start=start, period_end=end, language=language,
-        created_by=actor, progress=0,
+        title=(data.get("title") or "").strip(),
+        period_start=start,
+        period_end=end,
+        language=language,
+        created_by=actor,
+        progress=0,
     )
     if language not in ("en", "fr"):
         raise ValidationError({"language": _("Choose English or French.")})
@@ -206,8 +210,11 @@ def _min_cell() -> int:
 def fmt_number(value: Any, places: int = 0) -> str:
     if value is None:
         return "—"
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        places = 0
+    if isinstance(value, Decimal | float):
+        value = Decimal(str(value))
+        if value == value.to_integral_value():
+            places = 0
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
