@@ -1,0 +1,49 @@
+"""Country profiles: the known data set's figures on the page, in the API and in the PDF fact sheet;
+another country's records are not listed to an NCP."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from tests.analysis.test_dashboards import SECRET_REF, catalogue, known  # noqa: F401
+from tests.reference.fixtures import ref, reference_tables  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def test_profile_figures_page_api_and_pdf(login, analyst, known):  # noqa: F811
+    client = login(analyst)
+    html = client.get(reverse("analysis:country", args=["FR"])).content.decode()
+    assert 'data-figure="seizures">4<' in html
+    assert 'data-figure="exported">3<' in html
+    assert "not yet recorded" in html
+    assert known["incidents"][0].reference in html  # the secretariat sees the records
+    api = client.get("/api/v1/analysis/countries/KE").json()
+    assert api["seizures"]["n"] == 1 and api["shipments"]["imported"]["n"] == 3
+    assert api["shipments"]["verification"]["answered"] == 2 and api["devices_delivered"] is None
+    pdf = client.get(reverse("analysis:country-pdf", args=["FR"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "France (FR)" in text and "Records reported" in text and "4" in text
+
+
+def test_ncp_sees_own_records_only(login, ncp_ke, known):  # noqa: F811
+    client = login(ncp_ke)
+    france = client.get(reverse("analysis:country", args=["FR"])).content.decode()
+    assert "Latest records" not in france and SECRET_REF not in france
+    for incident in known["incidents"]:
+        if str(incident.reporting_country) == "FR":
+            assert incident.reference not in france
+    kenya = client.get("/api/v1/analysis/countries/KE").json()
+    assert [r["reference"] for r in kenya["records"]] == [known["incidents"][-1].reference]
+    assert client.get("/api/v1/analysis/countries/FR").json()["records"] is None
+
+
+def test_country_index(login, donor, known):  # noqa: F811
+    html = login(donor).get(reverse("analysis:countries")).content.decode()
+    assert reverse("analysis:country", args=["KE"]) in html and 'class="vega-spec"' in html
+    assert login(donor).get(reverse("analysis:country", args=["ZZ"])).status_code == 404
