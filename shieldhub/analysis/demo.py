@@ -7,4 +7,6 @@ from typing import Any
 
 
 def load(users: dict[str, Any]) -> None:
-    return None
+    from shieldhub.analysis import demo_reports
+
+    demo_reports.load(users)

@@ -181,3 +181,17 @@ def test_list_query_count(coordinator, login, django_assert_max_num_queries):
     with django_assert_max_num_queries(15):
         assert client.get(reverse("analysis:report-list")).status_code == 200
     assert indicators.MEASURES
+
+
+def test_demo_loads_framework_values_and_a_generated_report(coordinator, analyst):
+    from shieldhub.analysis import demo_reports
+    from shieldhub.analysis.models import Indicator, IndicatorValue
+
+    users = {"coordinator@demo.example": coordinator, "analyst@demo.example": analyst}
+    demo_reports.load(users)
+    demo_reports.load(users)  # a second run adds nothing
+    assert Indicator.objects.count() == 10 and IndicatorValue.objects.count() == 4
+    report = DonorReport.objects.get()
+    assert report.status == "done" and report.docx and report.pdf
+    text, _ = _docx_text(bytes(report.docx))
+    assert "NCP network" in text
