@@ -216,3 +216,18 @@ def test_others_may_not_use_it(persona, make_item, catalogue):  # noqa: F811
         osint.item_create(actor=persona, data={"title": "x"})
     with pytest.raises(Http404):
         osint.item_triage(actor=persona, item=item, status="relevant")
+
+
+def test_another_seizure_of_the_same_goods_is_another_story(make_item, catalogue):  # noqa: F811
+    first = make_item(*MOMBASA_1)
+    rewritten = make_item(
+        "Ammonium nitrate: Kenya customs seize 12 tonnes in Mombasa container",
+        "A container holding 12 tonnes of ammonium nitrate declared as fertiliser was seized in Mombasa, Kenya "
+        "customs said. It was bound for Somalia.",
+    )
+    busia = make_item(
+        "Customs seize 3 tonnes of ammonium nitrate at Busia border post",
+        "Kenyan customs officers seized three tonnes of ammonium nitrate from a truck at the Busia border post "
+        "with Uganda on Friday.",
+    )
+    assert rewritten.group == first and busia.group is None
