@@ -7,6 +7,7 @@ from typing import Any
 
 
 def load(users: dict[str, Any]) -> None:
-    from shieldhub.analysis import demo_reports
+    from shieldhub.analysis import demo_osint, demo_reports
 
     demo_reports.load(users)
+    demo_osint.load(users)
