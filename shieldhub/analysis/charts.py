@@ -122,7 +122,9 @@ def _bar_template(
     value_enc = alt.X if horizontal else alt.Y
     cat_enc = alt.Y if horizontal else alt.X
     encodings: dict[str, Any] = {
-        ("x" if horizontal else "y"): value_enc(f"{value}:Q", title=value_title, stack="zero" if color else None),
+        ("x" if horizontal else "y"): value_enc(
+            f"{value}:Q", title=value_title, stack="zero" if color else None, axis=alt.Axis(tickMinStep=1, format="~s")
+        ),
         ("y" if horizontal else "x"): cat_enc(f"{category}:N", title=category_title, sort="-x" if horizontal else "-y"),
         "tooltip": [alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip(f"{value}:Q", title=value_title)],
     }
@@ -154,7 +156,7 @@ def _time_template(
 ) -> Spec:
     encodings: dict[str, Any] = {
         "x": alt.X(f"{date}:T", title=date_title or None, timeUnit="yearmonth", axis=alt.Axis(format="%b %Y")),
-        "y": alt.Y(f"{value}:Q", title=value_title),
+        "y": alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="~s")),
         "tooltip": [
             alt.Tooltip(f"{date}:T", title=date_title or None, timeUnit="yearmonth", format="%b %Y"),
             alt.Tooltip(f"{value}:Q", title=value_title),
