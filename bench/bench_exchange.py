@@ -304,7 +304,7 @@ def time_send(tag: str, requests: int) -> dict[str, Any]:
 
 def explain(tag: str) -> dict[str, str]:
     """PostgreSQL's plans (EXPLAIN ANALYZE) of the inbox page's two big queries (the page and the
-    paginator's count) for one user, as Django runs them."""
+    paginator's bounded count) for one user, as Django runs them."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -319,8 +319,11 @@ def explain(tag: str) -> dict[str, str]:
         "search_frequent": {"q": "nitrate d'ammonium"},
         "search_rare": {"q": "BNCU1234567"},
     }.items():
-        qs = selectors.inbox_list(user=user, filters=filters)
-        for label, run in (("page", lambda qs=qs: list(qs[:50])), ("count", lambda qs=qs: qs.count())):
+        qs: Any = selectors.inbox_pages(user=user, filters=filters)  # what the inbox page reads
+        for label, run in (
+            ("page", lambda qs=qs: list(qs[:50])),
+            ("count", lambda qs=qs: qs.order_by()[:1001].count()),
+        ):
             with CaptureQueriesContext(connection) as captured:
                 run()
             sql = captured.captured_queries[-1]["sql"]
@@ -328,63 +331,6 @@ def explain(tag: str) -> dict[str, str]:
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                 plans[f"{name}/{label}"] = "\n".join(row[0] for row in cursor.fetchall())
     return plans
-
-
-def simulate_proposals(count_cap: int) -> None:
-    """In this process only, the changes proposed to files this work does not own:
-
-    * `exchange.views.inbox` paginates with `count_cap` (core.pagination's bounded count);
-    * `core.pagination.BoundedPaginator` counts without the ordering (`order_by()[:cap + 1]`), so
-      PostgreSQL may stop at the cap instead of sorting every match first;
-    * the inbox is scoped by a `messages_received_visible_q(user)` policy function on the receipt
-      join (delivered, and for a partner releasable to their organisation) instead of
-      `messages_visible_q`'s three-branch OR, which PostgreSQL can only evaluate as a filter on
-      every message row (a hashed subplan it also guesses to keep half the rows).
-    """
-    import functools
-
-    from django.db.models import F, Q
-    from django.utils.functional import cached_property
-
-    from shieldhub.accounts.choices import Role
-    from shieldhub.core import access, pagination
-    from shieldhub.core.access import Perm
-    from shieldhub.exchange import selectors, views
-    from shieldhub.exchange.choices import MessageKind, MessageStatus
-    from shieldhub.exchange.models import Message
-
-    views.paginate = functools.partial(pagination.paginate, count_cap=count_cap)  # type: ignore[assignment]
-
-    def unordered_count(self: Any) -> int:
-        found = self.object_list.order_by()[: self.cap + 1].count()
-        self.capped = found > self.cap
-        return min(found, self.cap)
-
-    pagination.BoundedPaginator.count = cached_property(unordered_count)  # type: ignore[assignment]
-    pagination.BoundedPaginator.count.__set_name__(pagination.BoundedPaginator, "count")
-
-    def messages_received_visible_q(user: Any) -> Q:
-        if Perm.EXCHANGE_USE not in access.user_perms(user):
-            return access.NOTHING
-        q = Q(recipients__user=user, status__in=["sent", "withdrawn"])
-        if Role.PARTNER in user.roles:
-            field = access.PARTNER_RELEASABILITY_FIELD.get(user.partner_organisation or "")
-            return q & Q(**{field: True}) if field else access.NOTHING
-        return q
-
-    def received(user: Any, filters: dict[str, Any]) -> Any:
-        mine = {"recipients__read_at__isnull": True} if filters.get("unread") else {}
-        qs = Message.objects.filter(messages_received_visible_q(user), **mine)
-        if filters.get("needs_my_answer"):
-            qs = qs.filter(kind=MessageKind.RFI, status=MessageStatus.SENT)
-        qs = qs.annotate(
-            my_read_at=F("recipients__read_at"),
-            my_acknowledged_at=F("recipients__acknowledged_at"),
-            my_answer_status=F("recipients__answer_status"),
-        )
-        return qs.filter(my_answer_status__in=selectors.PENDING_ANSWER) if filters.get("needs_my_answer") else qs
-
-    selectors._received = received  # type: ignore[assignment]
 
 
 def main() -> None:
@@ -397,17 +343,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--explain", action="store_true", help="print PostgreSQL plans to stderr")
     parser.add_argument("--explain-only", action="store_true", help="print the plans, time nothing")
-    parser.add_argument(
-        "--count-cap",
-        type=int,
-        default=0,
-        help="simulate the inbox view paginating with core.pagination's count_cap (in this process only)",
-    )
-    parser.add_argument(
-        "--simulate-proposals",
-        action="store_true",
-        help="simulate the proposed view and access-policy changes (see simulate_proposals); implies --count-cap 1000",
-    )
     parser.add_argument("--allow-sqlite", action="store_true")
     args = parser.parse_args()
 
@@ -449,18 +384,6 @@ def main() -> None:
         "median": received[len(received) // 2],
         "max": received[-1],
     }
-
-    if args.simulate_proposals:
-        simulate_proposals(args.count_cap or 1000)
-        figures["simulated"] = {"count_cap": args.count_cap or 1000, "messages_received_visible_q": True}
-    elif args.count_cap:
-        import functools
-
-        from shieldhub.core import pagination
-        from shieldhub.exchange import views
-
-        views.paginate = functools.partial(pagination.paginate, count_cap=args.count_cap)  # type: ignore[assignment]
-        figures["count_cap"] = args.count_cap
 
     rng = random.Random(args.seed)
     if (args.explain or args.explain_only) and connection.vendor == "postgresql":
