@@ -11,6 +11,7 @@ detail only for what the reader may see).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -364,14 +365,28 @@ DASHBOARDS: dict[str, dict[str, Callable[[Any, Filters], Panel]]] = {
 TITLES = {"seizures": gettext_lazy("Seizures"), "shipments": gettext_lazy("Licit shipments and verification")}
 
 
+def _has_data(spec: dict[str, Any]) -> bool:
+    if "datasets" in spec:
+        return bool(spec["datasets"].get(charts.ROWS))
+    return '"values": []' not in json.dumps(spec)
+
+
+def _built(build: Callable[[Any, Filters], Panel], user: Any, filters: Filters) -> Panel:
+    """A panel, without a chart when every cell is suppressed or there is no data (the table says so)."""
+    result = build(user, filters)
+    if result.spec is not None and not _has_data(result.spec):
+        result.spec = None
+    return result
+
+
 def dashboard(*, user: Any, name: str, filters: Filters) -> list[Panel]:
     require(user, Perm.ANALYSIS_VIEW)
-    return [build(user, filters) for build in DASHBOARDS[name].values()]
+    return [_built(build, user, filters) for build in DASHBOARDS[name].values()]
 
 
 def panel(*, user: Any, name: str, key: str, filters: Filters) -> Panel:
     require(user, Perm.ANALYSIS_VIEW)
-    return DASHBOARDS[name][key](user, filters)
+    return _built(DASHBOARDS[name][key], user, filters)
 
 
 def summary(*, user: Any, filters: Filters) -> dict[str, Any]:

@@ -52,7 +52,7 @@
     render(document);
   });
   // htmx swaps (filters) bring new specifications.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    render(event.target || document);
+  document.addEventListener("htmx:afterSettle", function () {
+    render(document);
   });
 })();
