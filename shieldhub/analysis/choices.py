@@ -16,8 +16,8 @@ class ItemStatus(models.TextChoices):
 
 
 class IndicatorLevel(models.TextChoices):
-    OUTCOME = "outcome", _("Outcome")
-    OUTPUT = "output", _("Output")
+    OUTCOME = "outcome", pgettext_lazy("results framework", "Outcome")
+    OUTPUT = "output", pgettext_lazy("results framework", "Output")
 
 
 class IndicatorSource(models.TextChoices):
