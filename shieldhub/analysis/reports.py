@@ -364,7 +364,7 @@ def build_docx(context: dict[str, Any]) -> bytes:
     stats = context["stats"]
     document.add_heading(_("Seizures reported"), level=1)
     document.add_paragraph(
-        _("%(total)s seizure records (%(kg)s kg) from %(countries)s countries. Cells of fewer than %(n)s records are not shown.")
+        _("Seizure records: %(total)s (%(kg)s kg), reported by %(countries)s countries. Cells of fewer than %(n)s records are not shown.")
         % {"total": fmt_number(stats.total), "kg": fmt_number(stats.total_kg, 1), "countries": fmt_number(stats.countries), "n": stats.threshold}
     )  # fmt: skip
     if context["chart"]:
@@ -380,7 +380,7 @@ def build_docx(context: dict[str, Any]) -> bytes:
     document.add_heading(_("Events held"), level=1)
     trained = context["trained"]
     document.add_paragraph(
-        _("%(events)s events held; %(total)s officers trained, of whom %(women)s women and %(men)s men.")
+        _("Events held: %(events)s. Officers trained: %(total)s (women: %(women)s, men: %(men)s).")
         % {"events": fmt_number(context["held_total"]), "total": fmt_number(trained["total"]),
            "women": fmt_number(trained["women"]), "men": fmt_number(trained["men"])}
     )  # fmt: skip

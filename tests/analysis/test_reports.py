@@ -70,8 +70,8 @@ def test_generation_runs_as_a_task_and_writes_known_figures(generated, coordinat
     assert by_code["OP2.2"][4] == "3"
     assert by_code["OC1"][4] == "3"
     assert by_code["OP1.2"][4] == "75" and by_code["OP1.2"][5].endswith("89 %")
-    assert "4 seizure records" in text  # 4 submitted seizures of March (occurred in the period)
-    assert "3 events held; 5 officers trained, of whom 3 women and 2 men." in text
+    assert "Seizure records: 4 (" in text  # 4 submitted seizures of March (occurred in the period)
+    assert "Events held: 3. Officers trained: 5 (women: 3, men: 2)." in text
     annex = [r for r in rows if len(r) == 5 and r[1] in ("Training", "Conference")]
     assert [r[2] for r in annex] == ["training 2026-02-03", "training 2026-04-07", "conference 2026-05-12"]
     assert ["Training", "2"] in rows and ["Conference", "1"] in rows
@@ -83,7 +83,7 @@ def test_generation_runs_as_a_task_and_writes_known_figures(generated, coordinat
 
     pdf_text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Semester report 2026" in pdf_text
-    assert "3 events held; 5 officers trained, of whom 3 women and 2 men." in " ".join(pdf_text.split())
+    assert "Events held: 3. Officers trained: 5 (women: 3, men: 2)." in " ".join(pdf_text.split())
     assert "Number of customs officers trained" in pdf_text
     assert AuditEntry.objects.filter(action="analysis.report_download").count() == 2
 
