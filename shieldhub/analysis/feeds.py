@@ -125,9 +125,11 @@ def download(url: str, *, etag: str = "", modified: str = "") -> tuple[int, byte
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             raise FeedError(_("No answer within %(seconds)s seconds.") % {"seconds": int(fetch_timeout())}) from None
-        raise FeedError(_("The server could not be reached (%(reason)s).") % {"reason": exc.reason}) from None
+        reason = getattr(exc.reason, "strerror", None) or exc.reason  # "Connection refused", not "[Errno 111] ..."
+        raise FeedError(_("The server could not be reached (%(reason)s).") % {"reason": reason}) from None
     except (OSError, ValueError) as exc:
-        raise FeedError(_("The server could not be reached (%(reason)s).") % {"reason": exc}) from None
+        reason = getattr(exc, "strerror", None) or exc
+        raise FeedError(_("The server could not be reached (%(reason)s).") % {"reason": reason}) from None
 
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")

@@ -88,7 +88,7 @@ class SeizureDraftForm(forms.Form):
 
 
 class LinkMessageForm(forms.Form):
-    message = forms.TypedChoiceField(label=_("Message"), choices=(), coerce=int)
+    message = forms.TypedChoiceField(label=_("Or link a message you sent about it"), choices=(), coerce=int)
 
     def __init__(self, *args: Any, messages: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

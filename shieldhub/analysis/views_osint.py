@@ -20,6 +20,7 @@ from shieldhub.analysis import osint
 from shieldhub.analysis.choices import ItemStatus
 from shieldhub.core.access import Perm, has_perm, require
 from shieldhub.core.pagination import paginate, query_without_page
+from shieldhub.reference.text import hs_display
 
 _STATUS_BADGE = {
     ItemStatus.NEW: "badge",
@@ -49,6 +50,7 @@ def _country_names(codes: list[str]) -> list[str]:
 def _decorate(item: Any) -> Any:
     item.status_class = _STATUS_BADGE.get(item.status, "badge")
     item.country_names = _country_names(list(item.countries or []))
+    item.hs_display = [hs_display(code) for code in item.hs_codes or []]
     return item
 
 
