@@ -1,9 +1,6 @@
-"""Seizure figures for indicators and donor reports, over a period (dates of submission or of the
-seizure), as aggregates only, with small-cell suppression for documents that leave the secretariat.
-
-The seizures app's statistics (`seizures.selectors.incident_statistics`) count by calendar year
-for a reader; a donor report needs any period and always suppresses small cells, so these few
-aggregates are computed here over the records the statistics count (`COUNTED_STATUSES`).
+"""Seizure figures for indicators and donor reports over a period, as aggregates only, built on the
+seizures app's public aggregates (`seizures.analytics`: every submitted or validated record), with
+small cells always suppressed (a donor report leaves the secretariat, whoever generates it).
 """
 
 from __future__ import annotations
@@ -13,19 +10,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
-
-from shieldhub.seizures.choices import COUNTED_STATUSES
-from shieldhub.seizures.models import GoodsLine, Incident
+from shieldhub.seizures import analytics as seizure_analytics
 from shieldhub.seizures.selectors import min_cell
 
 
 def seizures_submitted(*, start: dt.date, end: dt.date) -> int:
     """Records submitted through the Hub between `start` and `end` (still submitted or validated)."""
-    return Incident.objects.filter(
-        status__in=COUNTED_STATUSES, submitted_at__date__gte=start, submitted_at__date__lte=end
-    ).count()
+    qs = seizure_analytics.counted(seizure_analytics.Filters())
+    return qs.filter(submitted_at__date__gte=start, submitted_at__date__lte=end).count()
 
 
 @dataclass
@@ -48,72 +40,54 @@ class PeriodStatistics:
 
 
 def _suppress(rows: list[Cell], threshold: int) -> list[Cell]:
+    """The seizures statistics' rule: hide each cell under the threshold and, when exactly one is
+    hidden, the next smallest too (the total would otherwise give it away)."""
     small = [r for r in rows if r.count is not None and r.count < threshold]
     for r in small:
         r.count, r.kg = None, None
-    if len(small) == 1:  # one hidden cell could be found by subtraction: hide the next smallest too
+    if len(small) == 1:
         shown = sorted((r for r in rows if r.count is not None), key=lambda r: r.count or 0)
         if shown:
             shown[0].count, shown[0].kg = None, None
     return rows
 
 
-def seizure_statistics(*, start: dt.date, end: dt.date, suppress: bool = True) -> PeriodStatistics:
-    """Seizures that occurred between `start` and `end`: total, kilograms, reporting countries,
-    by month, by precursor and by WCO region; cells under `SEIZURE_STATS_MIN_CELL` hidden."""
-    from shieldhub.reference.models import CatalogueItem, Country, WcoRegion
+def _kg(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
-    threshold = min_cell() if suppress else 0
-    qs = Incident.objects.filter(status__in=COUNTED_STATUSES, occurred_on__gte=start, occurred_on__lte=end)
-    totals = qs.aggregate(n=Count("pk"), kg=Sum("total_kg"))
-    by_country = list(qs.order_by().values("reporting_country").annotate(n=Count("pk"), kg=Sum("total_kg")))
+
+def _cells(rows: list[dict[str, Any]]) -> list[Cell]:
+    return [Cell(str(r["key"]), str(r["label"]), r["n"], _kg(r["kg"])) for r in rows]
+
+
+def seizure_statistics(*, user: Any, start: dt.date, end: dt.date, suppress: bool = True) -> PeriodStatistics:
+    """Seizures that occurred between `start` and `end`: total, kilograms, reporting countries, by
+    month (every month of the period), by precursor and by WCO region; cells under
+    `SEIZURE_STATS_MIN_CELL` hidden when `suppress`."""
+    filters = seizure_analytics.Filters(date_from=start, date_to=end)
+    threshold = min_cell()
+    totals = seizure_analytics.totals(user=user, filters=filters)
+    countries = seizure_analytics.by_country(user=user, filters=filters)
     stats = PeriodStatistics(
-        total=totals["n"] or 0, total_kg=totals["kg"], countries=len(by_country), threshold=min_cell()
+        total=totals["n"] or 0, total_kg=_kg(totals["kg"]), countries=len(countries), threshold=threshold
     )
-    months = (
-        qs.annotate(y=ExtractYear("occurred_on"), m=ExtractMonth("occurred_on"))
-        .order_by()
-        .values("y", "m")
-        .annotate(n=Count("pk"), kg=Sum("total_kg"))
-    )
-    found = {f"{r['y']}-{r['m']:02d}": (r["n"], r["kg"]) for r in months}
+    found = {r["month"][:7]: r for r in seizure_analytics.by_month(user=user, filters=filters)}
     month = dt.date(start.year, start.month, 1)
     while month <= end:
         key = f"{month.year}-{month.month:02d}"
-        n, kg = found.get(key, (0, None))
-        stats.by_month.append(Cell(key, key, n, kg))
+        row = found.get(key)
+        stats.by_month.append(Cell(key, key, row["n"] if row else 0, _kg(row["kg"]) if row else None))
         month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    lines = (
-        GoodsLine.objects.filter(incident__in=qs, catalogue_item__isnull=False)
-        .order_by()
-        .values("catalogue_item")
-        .annotate(n=Count("incident", distinct=True), kg=Sum("quantity_kg"))
-    )
-    items = {c.pk: c for c in CatalogueItem.objects.all()}
     stats.by_precursor = sorted(
-        (
-            Cell(items[r["catalogue_item"]].code, str(items[r["catalogue_item"]].name), r["n"], r["kg"])
-            for r in lines
-            if r["catalogue_item"] in items
-        ),
-        key=lambda c: (-(c.count or 0), c.label),
+        _cells(seizure_analytics.by_precursor(user=user, filters=filters)), key=lambda c: (-(c.count or 0), c.label)
     )
-    region_of = dict(Country.objects.filter(wco_region__isnull=False).values_list("code", "wco_region_id"))
-    region_names = {r.code: str(r.name) for r in WcoRegion.objects.all()}
-    regions: dict[str, list[Any]] = {}
-    for r in by_country:
-        entry = regions.setdefault(region_of.get(str(r["reporting_country"]), ""), [0, None])
-        entry[0] += r["n"]
-        if r["kg"] is not None:
-            entry[1] = (entry[1] or Decimal(0)) + r["kg"]
     stats.by_region = sorted(
-        (Cell(code, region_names.get(code, "—"), n, kg) for code, (n, kg) in regions.items()),
-        key=lambda c: (-(c.count or 0), c.label),
+        _cells(seizure_analytics.by_region(user=user, filters=filters)), key=lambda c: (-(c.count or 0), c.label)
     )
     if suppress:
         if stats.total < threshold:
             stats.total, stats.total_kg = 0, None
-        # months are a time series: a zero month is no disclosure; hide only 1..threshold-1
+        # months are a time series of the whole programme: a zero is no disclosure; hide 1..threshold-1
         for cell in stats.by_month:
             if cell.count and cell.count < threshold:
                 cell.count, cell.kg = None, None

@@ -248,7 +248,7 @@ def report_context(*, report: DonorReport, step: Any = None) -> dict[str, Any]:
     author = report.created_by
     lines = indicators.flat(indicators.framework(user=author, start=start, end=end))
     step(25)
-    stats = seizure_statistics(start=start, end=end, suppress=True)
+    stats = seizure_statistics(user=author, start=start, end=end, suppress=True)
     month_rows = [{"month": c.key, "count": c.count or 0} for c in stats.by_month]
     chart = seizure_chart_png(month_rows, _("Seizure records per month")) if stats.total else b""
     step(45)

@@ -70,7 +70,9 @@ def test_generation_runs_as_a_task_and_writes_known_figures(generated, coordinat
     assert by_code["OP2.2"][4] == "3"
     assert by_code["OC1"][4] == "3"
     assert by_code["OP1.2"][4] == "75" and by_code["OP1.2"][5].endswith("89 %")
-    assert "Seizure records: 4 (" in text  # 4 submitted seizures of March (occurred in the period)
+    assert (
+        "Seizure records: 4 (96,000 kg), reported by 1 countries." in text
+    )  # 4 submitted seizures of March (occurred in the period)
     assert "Events held: 3. Officers trained: 5 (women: 3, men: 2)." in text
     annex = [r for r in rows if len(r) == 5 and r[1] in ("Training", "Conference")]
     assert [r[2] for r in annex] == ["training 2026-02-03", "training 2026-04-07", "conference 2026-05-12"]
@@ -91,11 +93,11 @@ def test_generation_runs_as_a_task_and_writes_known_figures(generated, coordinat
 def test_small_cells_are_suppressed(dataset, framework, coordinator):  # noqa: F811
     from shieldhub.analysis.measures import seizure_statistics
 
-    stats = seizure_statistics(start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30))
+    stats = seizure_statistics(user=coordinator, start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30))
     assert stats.total == 4
     march = next(c for c in stats.by_month if c.key == "2026-03")
     assert march.count == 4
-    few = seizure_statistics(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 2))  # 2 records
+    few = seizure_statistics(user=coordinator, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 2))  # 2 records
     assert few.total == 0 and all(c.count is None for c in few.by_precursor)
 
 
