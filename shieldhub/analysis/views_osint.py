@@ -132,7 +132,8 @@ def item_triage(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     if _is_htmx(request):
-        return render(request, "analysis/osint/_triage.html", {"item": _decorate(item), "statuses": ItemStatus})
+        context = {"item": _decorate(item), "statuses": ItemStatus, "compact": bool(request.POST.get("compact"))}
+        return render(request, "analysis/osint/_triage.html", {**context, "next": request.POST.get("next", "")})
     next_url = str(request.POST.get("next", ""))
     if next_url.startswith("/analysis/open-sources/"):  # back to the filtered list (same site only)
         return redirect(next_url)

@@ -53,8 +53,14 @@ def test_list_query_count_does_not_grow(login, analyst, make_item, catalogue, dj
 def test_triage_with_htmx_and_without(login, analyst, make_item, catalogue):  # noqa: F811
     item = make_item(*OTHER)
     client = login(analyst)
-    response = client.post(f"{BASE}{item.pk}/triage/", {"status": "relevant"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and "Relevant" in response.content.decode()
+    response = client.post(
+        f"{BASE}{item.pk}/triage/",
+        {"status": "relevant", "next": BASE + "?q=x", "compact": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    fragment = response.content.decode()
+    assert response.status_code == 200 and "Relevant" in fragment and "<html" not in fragment
+    assert f'value="{BASE}?q=x"' in fragment and "Back to new" not in fragment  # still the list's row
     assert OsintItem.objects.get(pk=item.pk).status == "relevant"
     response = client.post(f"{BASE}{item.pk}/triage/", {"status": "not_relevant", "next": BASE + "?status=new"})
     assert response.status_code == 302 and response["Location"] == BASE + "?status=new"
@@ -127,6 +133,7 @@ def test_api(login, analyst, make_item, catalogue):  # noqa: F811
     client = login(analyst)
     listed = client.get("/api/v1/analysis/osint/items").json()
     assert listed["count"] == 1 and listed["items"][0]["n_similar"] == 1
+    assert {"source", "group", "seizure", "message", "status", "hs_codes"} <= set(listed["items"][0])
     assert listed["items"][0]["precursors"] == ["ammonium-nitrate"] and listed["items"][0]["countries"] == ["KE", "SO"]
     assert client.get("/api/v1/analysis/osint/items", {"grouped": "false"}).json()["count"] == 2
     created = client.post(
