@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from shieldhub.analysis import indicators, reports
 from shieldhub.analysis.models import DonorReport
@@ -197,3 +198,25 @@ def test_demo_loads_framework_values_and_a_generated_report(coordinator, analyst
     assert report.status == "done" and report.docx and report.pdf
     text, _ = _docx_text(bytes(report.docx))
     assert "NCP network" in text
+
+
+def test_operations_and_their_results_in_the_report(coordinator, analyst, ncp_fr, ncp_ke, make, catalogue,  # noqa: F811
+                                                     django_capture_on_commit_callbacks):  # fmt: skip
+    from shieldhub.events import operations
+    from tests.events.test_operations import op_data
+
+    operation = operations.operation_create(actor=analyst, data=op_data(catalogue))
+    for n in range(3):
+        make(ncp_fr, submit=True, operation=operation.community_id, occurred_on=timezone.localdate(),
+             national_reference=f"OP-{n}")  # fmt: skip
+    today = timezone.localdate()
+    report = reports.report_create(actor=coordinator, data={"title": "Ops", "period_start": today - dt.timedelta(days=30),
+                                                            "period_end": today + dt.timedelta(days=30), "language": "en"})  # fmt: skip
+    report = _generate(coordinator, report, django_capture_on_commit_callbacks)
+    assert report.status == "done", report.error
+    _text, rows = _docx_text(bytes(report.docx))
+    row = next(r for r in rows if r[0] == "Operation Cobalt Shield (cobalt-shield)")
+    assert row[2] == "2" and row[3] == "3" and row[4] == "72,000"  # 2 countries, 3 records of 24 t
+    from docx import Document
+
+    assert len(Document(io.BytesIO(bytes(report.docx))).inline_shapes) == 1  # the chart of seizures per month
