@@ -229,7 +229,7 @@ def p_field(name: str, lazy_title: Any, lazy_heading: Any) -> Callable[[Any, Fil
 
 def p_concealment(user: Any, f: Filters) -> Panel:
     rows = seizure_analytics.concealment(user=user, filters=f)
-    note = "" if not seizure_analytics.suppressed_for(user) else _("Methods written in few records are not shown.")
+    note = "" if not seizure_analytics.suppressed_for(user, f) else _("Methods written in few records are not shown.")
     return Panel(
         "concealment", _("Concealment methods"), _count_cols(_("Concealment")), rows, _bar(rows, _("Concealment")),
         note=note,

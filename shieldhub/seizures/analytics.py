@@ -50,9 +50,13 @@ class Filters:
                 self.operation)  # fmt: skip
 
 
-def suppressed_for(user: Any) -> bool:
-    """Small cells are hidden from everyone outside the secretariat."""
-    return not has_perm(user, Perm.SEIZURE_VIEW_ALL)
+def suppressed_for(user: Any, filters: Filters | None = None) -> bool:
+    """Small cells are hidden from everyone outside the secretariat — except from an NCP looking at
+    their own country alone (every record counted there is one they may open anyway)."""
+    if has_perm(user, Perm.SEIZURE_VIEW_ALL):
+        return False
+    own = user_country(user)
+    return not (filters and own and filters.country == own and has_perm(user, Perm.SEIZURE_REPORT))
 
 
 def counted(filters: Filters) -> QuerySet[Incident]:
@@ -90,7 +94,7 @@ def totals(*, user: Any, filters: Filters) -> dict[str, Any]:
     require(user, Perm.ANALYSIS_VIEW)
     agg = counted(filters).aggregate(n=Count("pk"), kg=Sum("total_kg"))
     n = agg["n"] or 0
-    if suppressed_for(user) and 0 < n < min_cell():
+    if suppressed_for(user, filters) and 0 < n < min_cell():
         return {"n": None, "kg": None}
     return {"n": n, "kg": _kg(agg["kg"])}
 
@@ -105,7 +109,7 @@ def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
         .annotate(n=Count("pk"), kg=Sum("total_kg"))
         .order_by("month")
     )
-    rows = _rows(raw, "month", {r["month"]: r["month"].strftime("%Y-%m") for r in raw}, suppressed_for(user))
+    rows = _rows(raw, "month", {r["month"]: r["month"].strftime("%Y-%m") for r in raw}, suppressed_for(user, filters))
     for row, r in zip(rows, raw, strict=True):
         row["month"] = r["month"].strftime("%Y-%m-01")
     return rows
@@ -145,7 +149,7 @@ def by_month_and(*, user: Any, filters: Filters, dimension: str, top: int = 6) -
     for r in raw:
         if r["k"] in keep:
             per_month[r["month"]].append(r)
-    suppress = suppressed_for(user)
+    suppress = suppressed_for(user, filters)
     out: list[dict[str, Any]] = []
     for month in sorted(per_month):
         for row in _rows(per_month[month], "k", labels, suppress):
@@ -192,7 +196,7 @@ def by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     require(user, Perm.ANALYSIS_VIEW)
     raw = list(counted(filters).values("reporting_country").annotate(n=Count("pk"), kg=Sum("total_kg")).order_by("-n"))
     labels = {r["reporting_country"]: str(country_registry.name(r["reporting_country"])) for r in raw}
-    rows = _rows(raw, "reporting_country", labels, suppressed_for(user))
+    rows = _rows(raw, "reporting_country", labels, suppressed_for(user, filters))
     numeric = dict(Country.objects.filter(code__in=[r["key"] for r in rows]).values_list("code", "numeric"))
     for row in rows:
         row["id"] = f"{numeric[row['key']]:03d}" if numeric.get(row["key"]) else ""
@@ -202,7 +206,9 @@ def by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
 def by_region(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     require(user, Perm.ANALYSIS_VIEW)
     raw = list(counted(filters).values("reporting_country").annotate(n=Count("pk"), kg=Sum("total_kg")).order_by())
-    return _rows(_to_regions(raw, key="reporting_country"), "reporting_country", _region_labels(), suppressed_for(user))
+    return _rows(
+        _to_regions(raw, key="reporting_country"), "reporting_country", _region_labels(), suppressed_for(user, filters)
+    )
 
 
 def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
@@ -214,7 +220,7 @@ def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
         .annotate(n=Count("incident_id", distinct=True), kg=Sum("quantity_kg"))
         .order_by("-n")
     )
-    return _rows(raw, "catalogue_item_id", _catalogue_labels(), suppressed_for(user))
+    return _rows(raw, "catalogue_item_id", _catalogue_labels(), suppressed_for(user, filters))
 
 
 def by_field(*, user: Any, filters: Filters, name: str) -> list[dict[str, Any]]:
@@ -226,7 +232,7 @@ def by_field(*, user: Any, filters: Filters, name: str) -> list[dict[str, Any]]:
         "incident_type": dict(IncidentType.choices),
     }[name]
     raw = list(counted(filters).values(name).annotate(n=Count("pk"), kg=Sum("total_kg")).order_by("-n"))
-    return _rows(raw, name, {k: str(v) for k, v in labels.items()}, suppressed_for(user))
+    return _rows(raw, name, {k: str(v) for k, v in labels.items()}, suppressed_for(user, filters))
 
 
 def concealment(*, user: Any, filters: Filters, top: int = 12) -> list[dict[str, Any]]:
@@ -238,7 +244,7 @@ def concealment(*, user: Any, filters: Filters, top: int = 12) -> list[dict[str,
         counted(filters).exclude(concealment="").values("concealment").annotate(n=Count("pk"), kg=Sum("total_kg"))
         .order_by("-n")[: top * 4]
     )  # fmt: skip
-    if suppressed_for(user):
+    if suppressed_for(user, filters):
         raw = [r for r in raw if r["n"] >= min_cell()]
     return [{"key": r["concealment"], "label": r["concealment"], "n": r["n"], "kg": _kg(r["kg"])} for r in raw[:top]]
 
@@ -261,7 +267,7 @@ def routes(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]
                 r["n"], None)
         for r in raw
     ]  # fmt: skip
-    if suppressed_for(user):
+    if suppressed_for(user, filters):
         _suppress(stats, min_cell())
         stats = [s for s in stats if s.count is not None]
     out = []

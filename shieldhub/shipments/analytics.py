@@ -15,15 +15,20 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import TruncMonth
 from django_countries import countries as country_registry
 
-from shieldhub.core.access import Perm, has_perm, require
+from shieldhub.core.access import Perm, has_perm, require, user_country
 from shieldhub.seizures.analytics import Filters
 from shieldhub.seizures.selectors import StatRow, _suppress, min_cell
 from shieldhub.shipments.choices import ShipmentStatus, VerificationStatus
 from shieldhub.shipments.models import Shipment, ShipmentLine, ShipmentVerification
 
 
-def suppressed_for(user: Any) -> bool:
-    return not has_perm(user, Perm.SHIPMENT_VIEW_ALL)
+def suppressed_for(user: Any, filters: Filters | None = None) -> bool:
+    """Outside the secretariat small cells are hidden, except from an NCP looking at their own
+    country alone (they may open every shipment their country exports or imports)."""
+    if has_perm(user, Perm.SHIPMENT_VIEW_ALL):
+        return False
+    own = user_country(user)
+    return not (filters and own and filters.country == own and has_perm(user, Perm.SHIPMENT_USE))
 
 
 def notified(filters: Filters) -> QuerySet[Shipment]:
@@ -59,7 +64,7 @@ def totals(*, user: Any, filters: Filters) -> dict[str, Any]:
     require(user, Perm.ANALYSIS_VIEW)
     agg = notified(filters).aggregate(n=Count("pk"), kg=Sum("total_kg"))
     n = agg["n"] or 0
-    if suppressed_for(user) and 0 < n < min_cell():
+    if suppressed_for(user, filters) and 0 < n < min_cell():
         return {"n": None, "kg": None}
     return {"n": n, "kg": _kg(agg["kg"])}
 
@@ -77,7 +82,7 @@ def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     )
     names = {c.pk: c.name for c in CatalogueItem.objects.all()}
     stats = [StatRow(str(r["catalogue_item_id"]), names.get(r["catalogue_item_id"], "—"), r["n"], r["kg"]) for r in raw]
-    return _rows(stats, suppressed_for(user))
+    return _rows(stats, suppressed_for(user, filters))
 
 
 def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
@@ -90,7 +95,7 @@ def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
         .order_by("month")
     )
     stats = [StatRow(r["month"].strftime("%Y-%m-01"), r["month"].strftime("%Y-%m"), r["n"], r["kg"]) for r in raw]
-    rows = _rows(stats, suppressed_for(user))
+    rows = _rows(stats, suppressed_for(user, filters))
     for row in rows:
         row["month"] = row["key"]
     return rows
@@ -111,7 +116,7 @@ def by_route(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, An
                 r["n"], r["kg"])
         for r in raw
     ]  # fmt: skip
-    rows = [r for r in _rows(stats, suppressed_for(user)) if r["n"] is not None]
+    rows = [r for r in _rows(stats, suppressed_for(user, filters)) if r["n"] is not None]
     for row in rows:
         row["origin"], row["destination"] = row["key"].split(">")
     return rows[:top]
@@ -136,7 +141,7 @@ def verification_by_country(*, user: Any, filters: Filters) -> list[dict[str, An
         )
         .order_by("-n")
     )
-    suppress = suppressed_for(user)
+    suppress = suppressed_for(user, filters)
     threshold = min_cell()
     out = []
     for r in raw:
@@ -168,8 +173,16 @@ def country_figures(*, user: Any, country: str) -> dict[str, Any]:
     imported = qs.filter(importing_country=country).aggregate(n=Count("pk"), kg=Sum("total_kg"))
     verification = verification_by_country(user=user, filters=Filters(country=country))
     mine = next((v for v in verification if v["key"] == country), None)
+    small = suppressed_for(user, Filters(country=country))
+
+    def figure(agg: dict[str, Any]) -> dict[str, Any]:
+        n = agg["n"] or 0
+        if small and 0 < n < min_cell():
+            return {"n": None, "kg": None}
+        return {"n": n, "kg": _kg(agg["kg"])}
+
     return {
-        "exported": {"n": exported["n"] or 0, "kg": _kg(exported["kg"])},
-        "imported": {"n": imported["n"] or 0, "kg": _kg(imported["kg"])},
+        "exported": figure(exported),
+        "imported": figure(imported),
         "verification": mine,
     }

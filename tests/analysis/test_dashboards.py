@@ -123,11 +123,17 @@ def test_filters_in_the_url(login, analyst, known):
     assert empty["totals"]["seizures"]["n"] == 0
 
 
-def test_small_cells_are_suppressed_for_ncps(ncp_ke, analyst, known):
+def test_small_cells_are_suppressed_for_ncps(ncp_ke, ncp_fr, analyst, known):
     f = analytics.Filters()
     assert {r["key"]: r["n"] for r in analytics.by_country(user=ncp_ke, filters=f)} == {"FR": None, "KE": None}
     assert {r["key"]: r["n"] for r in analytics.by_country(user=analyst, filters=f)} == {"FR": 4, "KE": 1}
-    assert analytics.totals(user=ncp_ke, filters=analytics.Filters(country="KE")) == {"n": None, "kg": None}
+    # Another country alone: still suppressed; one's own country alone: every record is theirs to see
+    assert analytics.totals(user=ncp_ke, filters=analytics.Filters(country="FR")) == {"n": 4, "kg": 96000.0}
+    assert analytics.by_field(user=ncp_ke, filters=analytics.Filters(country="FR"), name="incident_type") == [
+        {"key": "seizure", "label": "Seizure", "n": 4, "kg": 96000.0}
+    ]
+    assert analytics.totals(user=ncp_fr, filters=analytics.Filters(country="KE")) == {"n": None, "kg": None}
+    assert analytics.totals(user=ncp_ke, filters=analytics.Filters(country="KE")) == {"n": 1, "kg": 24000.0}
 
 
 @pytest.mark.parametrize("persona", ["ncp_ke", "donor", "partner_interpol"], indirect=True)
