@@ -220,3 +220,33 @@ def test_operations_and_their_results_in_the_report(coordinator, analyst, ncp_fr
     from docx import Document
 
     assert len(Document(io.BytesIO(bytes(report.docx))).inline_shapes) == 1  # the chart of seizures per month
+
+
+def test_api_tokens_need_the_write_scope_and_the_coordinator_role(coordinator, donor, client,
+                                                                  django_capture_on_commit_callbacks):  # fmt: skip
+    from shieldhub.accounts import services as accounts
+
+    def auth(user, scopes):
+        _token, raw = accounts.api_token_create(actor=user, user=user, name="t", scopes=list(scopes), expires_in_days=5)
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    payload = {"title": "By API", "period_start": "2026-01-01", "period_end": "2026-03-31", "language": "fr"}
+    read_only = auth(coordinator, ["read"])
+    response = client.post("/api/v1/analysis/reports", payload, content_type="application/json", **read_only)
+    assert response.status_code == 403
+    response = client.post("/api/v1/analysis/reports", payload, content_type="application/json",
+                           **auth(donor, ["read", "write"]))  # fmt: skip
+    assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
+    writer = auth(coordinator, ["read", "write"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/analysis/reports", payload, content_type="application/json", **writer)
+    assert response.status_code == 201
+    pk = response.json()["id"]
+    status = client.get(f"/api/v1/analysis/reports/{pk}", **read_only).json()
+    assert status["status"] == "done" and status["progress"] == 100 and status["parameters"]["language"] == "fr"
+    response = client.get(f"/api/v1/analysis/reports/{pk}/download/docx", **read_only)
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert client.get(f"/api/v1/analysis/reports/{pk}/download/xls", **read_only).status_code == 404
+    bad = client.post("/api/v1/analysis/reports", {**payload, "period_end": "2025-01-01"},
+                      content_type="application/json", **writer)  # fmt: skip
+    assert bad.status_code == 422 and "period_end" in bad.json()["error"]["details"]
