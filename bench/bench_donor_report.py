@@ -5,9 +5,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gsh_bench_dashboards uv run python bench/bench_dashboards.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gsh_bench_dashboards uv run python bench/bench_donor_report.py
 
-Sets Django up itself (SHIELDHUB_ENV=dev unless set) and migrates. When the database holds fewer
-seizure records than --incidents, it tops them up with `bench_seizures.seed` (seizures only: the
-report reads no shipment table, so shipments only matter for a realistic database size). It loads
+Sets Django up itself (SHIELDHUB_ENV=dev unless set) and migrates. It tops the database up to
+--incidents seizures (`bench_seizures.seed`) and --shipments shipments (`bench_dashboards.
+seed_shipments`), the same generators as the dashboards benchmark, so both can share one
+database (the report reads no shipment table: shipments give the database its size). It loads
 the default results framework, creates a report for the year --year (default: the last full
 year) with four narrative sections, and runs the generation synchronously (`reports.report_run`,
 the worker's function) --runs times, timing the figures (indicators, seizure statistics, events,
@@ -37,6 +38,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--incidents", type=int, default=200_000, help="top seizures up to this many")
+    parser.add_argument("--shipments", type=int, default=1_000_000, help="top shipments up to this many")
     parser.add_argument("--year", type=int, default=0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
@@ -67,12 +69,14 @@ def main() -> None:
         analyst = user("bench.analyst@bench.example", "analyst")
         figures["seed"] = seed(args.incidents - have, random.Random(args.seed), ncp, analyst)
     figures["incidents"] = Incident.objects.count()
-    try:
-        from shieldhub.shipments.models import Shipment
+    from bench.bench_dashboards import seed_shipments
+    from shieldhub.shipments.models import Shipment
 
-        figures["shipments"] = Shipment.objects.count()
-    except Exception:
-        figures["shipments"] = None
+    have = Shipment.objects.count()
+    if have < args.shipments:
+        ncp = user("bench.ncp.fr@bench.example", "ncp", "FR")
+        figures["seed_shipments"] = seed_shipments(args.shipments - have, random.Random(args.seed), ncp)
+    figures["shipments"] = Shipment.objects.count()
     indicators.load_default_framework(actor=coordinator)
     year = args.year or timezone.localdate().year - 1
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
