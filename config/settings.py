@@ -267,6 +267,12 @@ EVENTS_REMINDER_DAYS_BEFORE = env_int("EVENTS_REMINDER_DAYS_BEFORE", 7)
 EVENTS_LETTER_TEMPLATE_MAX_BYTES = env_int("EVENTS_LETTER_TEMPLATE_MAX_MB", 5) * 1024 * 1024
 EVENTS_LETTER_SIGNATORY = env_str("EVENTS_LETTER_SIGNATORY", "Global Shield Programme Manager")
 EVENTS_CERTIFICATE_PREFIX = env_str("EVENTS_CERTIFICATE_PREFIX", "PGS")
+# Open-source monitoring: per-request timeout (s) and size cap of a feed download; near-duplicates are
+# looked for among the items of the last OSINT_GROUP_DAYS days, at a rapidfuzz token-set ratio threshold.
+OSINT_FETCH_TIMEOUT = env_int("OSINT_FETCH_TIMEOUT", 10)
+OSINT_FETCH_MAX_BYTES = env_int("OSINT_FETCH_MAX_MB", 5) * 1024 * 1024
+OSINT_GROUP_DAYS = env_int("OSINT_GROUP_DAYS", 7)
+OSINT_GROUP_THRESHOLD = env_int("OSINT_GROUP_THRESHOLD", 75)
 
 # --- email: files in the data dir by default (the demo shows them), SMTP in production
 EMAIL_BACKEND = env_str(
