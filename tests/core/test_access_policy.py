@@ -34,6 +34,8 @@ def test_every_role_has_an_entry_and_no_role_grants_nothing_but_the_basics():
         Perm.API_USE,
         Perm.COVERAGE_VIEW,
         Perm.SEIZURE_STATS,
+        Perm.ANALYSIS_VIEW,  # dashboards over aggregates
+        Perm.REPORTS_VIEW,  # the results framework and donor reports
     }
 
 
