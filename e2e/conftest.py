@@ -53,6 +53,32 @@ def page(browser, live_server) -> Iterator[object]:
     context.close()
 
 
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator[object]:
+    """A factory of pages, each in its own browser context (one signed-in person each), all closed at
+    the end so that no page keeps polling the live server after the test."""
+    contexts = []
+
+    def make(*, timeout: int = 20000):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(timeout)
+        page.base_url = live_server.url  # type: ignore[attr-defined]
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def go(page, path: str):
+    """Open a path of the live server and wait until htmx and friends are quiet."""
+    response = page.goto(page.base_url + path)
+    page.wait_for_load_state("networkidle")
+    return response
+
+
 def totp_now(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
 

@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in
+from e2e.conftest import go, sign_in
 from shieldhub.entities.models import Entity, EntityLink
 from shieldhub.seizures import services as seizures
 from shieldhub.seizures.models import Incident
@@ -72,7 +72,7 @@ def _item(code: str) -> int:
     return CatalogueItem.objects.get(code=code).pk
 
 
-def test_issue4_journey(browser, live_server, ncp_fr, ncp_ke, analyst, tmp_path):  # noqa: F811
+def test_issue4_journey(new_page, ncp_fr, ncp_ke, analyst, tmp_path):  # noqa: F811
     from shieldhub.reference.loader import sync_reference
 
     sync_reference()
@@ -83,20 +83,6 @@ def test_issue4_journey(browser, live_server, ncp_fr, ncp_ke, analyst, tmp_path)
         data={"incident_type": "seizure", "occurred_on": "2025-11-28", "office_name": "Roissy",
               "goods": [{"catalogue_item": _item("ammonium-nitrate"), "quantity": "500", "unit": "kg"}]},
     )  # fmt: skip
-    contexts = []
-
-    def new_page():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20000)
-        page.base_url = live_server.url
-        return page
-
-    def go(page, path):
-        response = page.goto(page.base_url + path)
-        page.wait_for_load_state("networkidle")
-        return response
 
     # 1. The French NCP imports a file with mistakes, fixes it, commits and submits the drafts.
     ncp = new_page()
@@ -241,5 +227,3 @@ def test_issue4_journey(browser, live_server, ncp_fr, ncp_ke, analyst, tmp_path)
     assert EntityLink.objects.get(entity_a=min(gulf.pk, kenya.pk), entity_b=max(gulf.pk, kenya.pk)).status == (
         "confirmed"
     )
-    for context in contexts:
-        context.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in
+from e2e.conftest import go, sign_in
 from shieldhub.events.models import Operation
 from shieldhub.seizures.models import Incident
 from tests.conftest import analyst  # noqa: F401
@@ -21,7 +21,7 @@ from tests.conftest import analyst  # noqa: F401
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_operation_journey(browser, live_server, ncp_fr, ncp_ke, analyst):  # noqa: F811
+def test_operation_journey(new_page, ncp_fr, ncp_ke, analyst):  # noqa: F811
     from django.utils import timezone
 
     from shieldhub.reference.loader import sync_reference
@@ -30,20 +30,6 @@ def test_operation_journey(browser, live_server, ncp_fr, ncp_ke, analyst):  # no
     sync_reference()
     nitrate = CatalogueItem.objects.get(code="ammonium-nitrate")
     today = timezone.localdate()
-    contexts = []
-
-    def new_page():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.base_url = live_server.url
-        return page
-
-    def go(page, path):
-        response = page.goto(page.base_url + path)
-        page.wait_for_load_state("networkidle")
-        return response
 
     # 1. The analyst creates the operation from the page.
     manager = new_page()
@@ -118,6 +104,3 @@ def test_operation_journey(browser, live_server, ncp_fr, ncp_ke, analyst):  # no
     pdf = PdfReader(io.BytesIO(Path(info.value.path()).read_bytes()))
     pdf_text = "\n".join(page.extract_text() for page in pdf.pages)
     assert record.reference in pdf_text and "Opération Bouclier de cobalt" in pdf_text
-
-    for context in contexts:
-        context.close()

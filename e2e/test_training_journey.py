@@ -11,13 +11,13 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in
+from e2e.conftest import go, sign_in
 from shieldhub.events.models import Event, Invitation, Registration
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_training_journey(browser, live_server, assistant, ncp_fr):
+def test_training_journey(new_page, assistant, ncp_fr):
     from docx import Document
     from pypdf import PdfReader
 
@@ -34,20 +34,6 @@ def test_training_journey(browser, live_server, assistant, ncp_fr):
     person.preferred_language = "fr"
     person.save()
     NominationFactory(person=person, role="primary")
-    contexts = []
-
-    def new_page():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20000)
-        page.base_url = live_server.url
-        return page
-
-    def go(page, path):
-        response = page.goto(page.base_url + path)
-        page.wait_for_load_state("networkidle")
-        return response
 
     # 1. The assistant creates the training in English and French and opens it for nominations.
     manager = new_page()
@@ -123,5 +109,3 @@ def test_training_journey(browser, live_server, assistant, ncp_fr):
     for words in ("Léa Moreau", "Hugo Petit", "Certificate of attendance", "Certificat de participation",
                   "Precursor identification training", "Formation à l'identification des précurseurs"):  # fmt: skip
         assert words in text, words
-    for context in contexts:
-        context.close()
