@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 
 from shieldhub.analysis import dashboards, profiles
 from shieldhub.core.access import Perm, require
+from shieldhub.seizures import analytics as seizure_analytics
 
 router = Router(tags=["analysis"])
 
@@ -72,8 +73,9 @@ def dashboard(request: HttpRequest, name: str, filters: Query[DashboardFilters])
     if name not in dashboards.DASHBOARDS:
         raise Http404
     parsed = _filters(request, filters)
-    panels = dashboards.dashboard(user=request.user, name=name, filters=parsed)
-    summary = dashboards.summary(user=request.user, filters=parsed)
+    with seizure_analytics.shared_queries():
+        panels = dashboards.dashboard(user=request.user, name=name, filters=parsed)
+        summary = dashboards.summary(user=request.user, filters=parsed)
     return {
         "name": name,
         "title": str(dashboards.TITLES[name]),

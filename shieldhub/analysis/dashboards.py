@@ -381,12 +381,14 @@ def _built(build: Callable[[Any, Filters], Panel], user: Any, filters: Filters) 
 
 def dashboard(*, user: Any, name: str, filters: Filters) -> list[Panel]:
     require(user, Perm.ANALYSIS_VIEW)
-    return [_built(build, user, filters) for build in DASHBOARDS[name].values()]
+    with seizure_analytics.shared_queries():
+        return [_built(build, user, filters) for build in DASHBOARDS[name].values()]
 
 
 def panel(*, user: Any, name: str, key: str, filters: Filters) -> Panel:
     require(user, Perm.ANALYSIS_VIEW)
-    return _built(DASHBOARDS[name][key], user, filters)
+    with seizure_analytics.shared_queries():
+        return _built(DASHBOARDS[name][key], user, filters)
 
 
 def summary(*, user: Any, filters: Filters) -> dict[str, Any]:

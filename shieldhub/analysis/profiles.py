@@ -54,6 +54,11 @@ def _coverage(user: Any, code: str) -> tuple[int | None, list[str]]:
 
 
 def country_profile(*, user: Any, code: str) -> Profile:
+    with seizure_analytics.shared_queries():
+        return _country_profile(user, code)
+
+
+def _country_profile(user: Any, code: str) -> Profile:
     from shieldhub.reference.selectors import country_get
 
     require(user, Perm.ANALYSIS_VIEW)

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from shieldhub.analysis import charts, dashboards
 from shieldhub.core import spreadsheets
 from shieldhub.core.access import Perm, require
+from shieldhub.seizures import analytics as seizure_analytics
 from shieldhub.seizures.selectors import min_cell
 
 EXPORT_TYPES = {
@@ -29,14 +30,16 @@ def dashboard_page(request: HttpRequest, name: str = "seizures") -> HttpResponse
     if name not in dashboards.DASHBOARDS:
         raise Http404
     filters, form = dashboards.parse_filters(request.GET, user=request.user)
-    panels = dashboards.dashboard(user=request.user, name=name, filters=filters)
+    with seizure_analytics.shared_queries():  # the totals reuse the panels' grouped queries
+        panels = dashboards.dashboard(user=request.user, name=name, filters=filters)
+        summary = dashboards.summary(user=request.user, filters=filters)
     context = {
         "name": name,
         "title": dashboards.TITLES[name],
         "dashboards": list(dashboards.TITLES.items()),
         "form": form,
         "panels": panels,
-        "summary": dashboards.summary(user=request.user, filters=filters),
+        "summary": summary,
         "query": request.GET.urlencode(),
         "threshold": min_cell(),
     }

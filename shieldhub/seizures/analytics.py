@@ -17,12 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import get_language
 from django_countries import countries as country_registry
 
 from shieldhub.core.access import Perm, has_perm, require, user_country
@@ -90,25 +94,113 @@ def _kg(value: Decimal | None) -> float | None:
     return round(float(value), 1) if value is not None else None
 
 
+# --- shared grids: one query each per request, rolled up in Python over the grouped rows ------------
+
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar("analytics_memo", default=None)
+
+
+@contextmanager
+def shared_queries() -> Iterator[None]:
+    """Within the block, the grouped queries below run once per set of filters and are shared by
+    every panel (a dashboard needs ~15 figures from 4 grouped queries)."""
+    if _memo.get() is not None:  # nested: share the outer block's queries
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def once(key: Any, compute: Callable[[], Any]) -> Any:
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _month(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def month_country(filters: Filters) -> list[dict[str, Any]]:
+    """Records and kg per (month, reporting country): a few thousand grouped rows at most."""
+
+    def compute() -> list[dict[str, Any]]:
+        rows = (
+            counted(filters)
+            .annotate(month=TruncMonth("occurred_on"))
+            .values("month", "reporting_country")
+            .annotate(n=Count("pk"), kg=Sum("total_kg"))
+            .order_by()
+        )
+        return [
+            {"month": _month(r["month"]), "k": str(r["reporting_country"]), "n": r["n"], "kg": r["kg"]} for r in rows
+        ]
+
+    return once(("month_country", filters.key()), compute)  # type: ignore[no-any-return]
+
+
+def month_item(filters: Filters) -> list[dict[str, Any]]:
+    """Records (distinct) and kg of the item per (month, catalogue item). A record has one month,
+    so summing a row's records over months still counts each record once per item."""
+
+    def compute() -> list[dict[str, Any]]:
+        rows = (
+            GoodsLine.objects.filter(incident__in=counted(filters).values("pk"), catalogue_item__isnull=False)
+            .annotate(month=TruncMonth("incident__occurred_on"))
+            .values("month", "catalogue_item_id")
+            .annotate(n=Count("incident_id", distinct=True), kg=Sum("quantity_kg"))
+            .order_by()
+        )
+        return [{"month": _month(r["month"]), "k": r["catalogue_item_id"], "n": r["n"], "kg": r["kg"]} for r in rows]
+
+    return once(("month_item", filters.key()), compute)  # type: ignore[no-any-return]
+
+
+def field_grid(filters: Filters) -> list[dict[str, Any]]:
+    """Records and kg per (incident type, detection method, conveyance): a few hundred rows."""
+
+    def compute() -> list[dict[str, Any]]:
+        return list(
+            counted(filters)
+            .values("incident_type", "detection_method", "conveyance")
+            .annotate(n=Count("pk"), kg=Sum("total_kg"))
+            .order_by()
+        )
+
+    return once(("fields", filters.key()), compute)  # type: ignore[no-any-return]
+
+
+def roll_up(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    """Grouped rows summed over the other keys (n and kg), the largest first."""
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in rows:
+        ident = tuple(r[k] for k in keys)
+        entry = merged.setdefault(ident, {**{k: r[k] for k in keys}, "n": 0, "kg": None})
+        entry["n"] += r["n"]
+        if r["kg"] is not None:
+            entry["kg"] = (entry["kg"] or Decimal(0)) + r["kg"]
+    return sorted(merged.values(), key=lambda e: -e["n"])
+
+
 def totals(*, user: Any, filters: Filters) -> dict[str, Any]:
     require(user, Perm.ANALYSIS_VIEW)
-    agg = counted(filters).aggregate(n=Count("pk"), kg=Sum("total_kg"))
-    n = agg["n"] or 0
+    grid = month_country(filters)
+    n = sum(r["n"] for r in grid)
+    kgs = [r["kg"] for r in grid if r["kg"] is not None]
     if suppressed_for(user, filters) and 0 < n < min_cell():
         return {"n": None, "kg": None}
-    return {"n": n, "kg": _kg(agg["kg"])}
+    return {"n": n, "kg": _kg(sum(kgs, Decimal(0))) if kgs else None}
 
 
 def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Records and kg per month of the incident date."""
     require(user, Perm.ANALYSIS_VIEW)
-    raw = list(
-        counted(filters)
-        .annotate(month=TruncMonth("occurred_on"))
-        .values("month")
-        .annotate(n=Count("pk"), kg=Sum("total_kg"))
-        .order_by("month")
-    )
+    raw = sorted(roll_up(month_country(filters), "month"), key=lambda r: r["month"])
     rows = _rows(raw, "month", {r["month"]: r["month"].strftime("%Y-%m") for r in raw}, suppressed_for(user, filters))
     for row, r in zip(rows, raw, strict=True):
         row["month"] = r["month"].strftime("%Y-%m-01")
@@ -118,24 +210,12 @@ def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
 def by_month_and(*, user: Any, filters: Filters, dimension: str, top: int = 6) -> list[dict[str, Any]]:
     """Records per month for the `top` countries, regions or precursors (series of a line chart)."""
     require(user, Perm.ANALYSIS_VIEW)
-    qs = counted(filters)
+    labels: dict[Any, str]
     if dimension == "precursor":
-        base: QuerySet[Any] = GoodsLine.objects.filter(incident__in=qs.values("pk"), catalogue_item__isnull=False)
-        raw = list(
-            base.annotate(month=TruncMonth("incident__occurred_on"))
-            .values("month", k=F("catalogue_item_id"))
-            .annotate(n=Count("incident_id", distinct=True), kg=Sum("quantity_kg"))
-            .order_by()
-        )
+        raw = month_item(filters)
         labels = _catalogue_labels()
     else:
-        raw = list(
-            qs.annotate(month=TruncMonth("occurred_on"))
-            .values("month", k=F("reporting_country"))
-            .annotate(n=Count("pk"), kg=Sum("total_kg"))
-            .order_by()
-        )
-        labels = {}
+        raw = month_country(filters)
         if dimension == "region":
             raw = _to_regions(raw, key="k", extra=("month",))
             labels = _region_labels()
@@ -160,19 +240,22 @@ def by_month_and(*, user: Any, filters: Filters, dimension: str, top: int = 6) -
 def _catalogue_labels() -> dict[Any, str]:
     from shieldhub.reference.models import CatalogueItem
 
-    return {c.pk: c.name for c in CatalogueItem.objects.all()}
+    return once(("catalogue", get_language()), lambda: {c.pk: c.name for c in CatalogueItem.objects.all()})  # type: ignore[no-any-return]
 
 
 def _region_labels() -> dict[Any, str]:
     from shieldhub.reference.models import WcoRegion
 
-    return {r.pk: str(r.name) for r in WcoRegion.objects.all()}
+    return once(("regions", get_language()), lambda: {r.pk: str(r.name) for r in WcoRegion.objects.all()})  # type: ignore[no-any-return]
 
 
 def _region_of() -> dict[str, str]:
     from shieldhub.reference.models import Country
 
-    return dict(Country.objects.filter(wco_region__isnull=False).values_list("code", "wco_region_id"))
+    return once(  # type: ignore[no-any-return]
+        "region_of",
+        lambda: dict(Country.objects.filter(wco_region__isnull=False).values_list("code", "wco_region_id")),
+    )
 
 
 def _to_regions(raw: list[dict[str, Any]], *, key: str, extra: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -194,9 +277,9 @@ def by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     from shieldhub.reference.models import Country
 
     require(user, Perm.ANALYSIS_VIEW)
-    raw = list(counted(filters).values("reporting_country").annotate(n=Count("pk"), kg=Sum("total_kg")).order_by("-n"))
-    labels = {r["reporting_country"]: str(country_registry.name(r["reporting_country"])) for r in raw}
-    rows = _rows(raw, "reporting_country", labels, suppressed_for(user, filters))
+    raw = roll_up(month_country(filters), "k")
+    labels = {r["k"]: str(country_registry.name(r["k"])) for r in raw}
+    rows = _rows(raw, "k", labels, suppressed_for(user, filters))
     numeric = dict(Country.objects.filter(code__in=[r["key"] for r in rows]).values_list("code", "numeric"))
     for row in rows:
         row["id"] = f"{numeric[row['key']]:03d}" if numeric.get(row["key"]) else ""
@@ -214,13 +297,8 @@ def by_region(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
 def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Records (distinct) and kg of the item per catalogue item."""
     require(user, Perm.ANALYSIS_VIEW)
-    raw = list(
-        GoodsLine.objects.filter(incident__in=counted(filters).values("pk"), catalogue_item__isnull=False)
-        .values("catalogue_item_id")
-        .annotate(n=Count("incident_id", distinct=True), kg=Sum("quantity_kg"))
-        .order_by("-n")
-    )
-    return _rows(raw, "catalogue_item_id", _catalogue_labels(), suppressed_for(user, filters))
+    raw = roll_up(month_item(filters), "k")
+    return _rows(raw, "k", _catalogue_labels(), suppressed_for(user, filters))
 
 
 def by_field(*, user: Any, filters: Filters, name: str) -> list[dict[str, Any]]:
@@ -231,7 +309,7 @@ def by_field(*, user: Any, filters: Filters, name: str) -> list[dict[str, Any]]:
         "conveyance": dict(Conveyance.choices),
         "incident_type": dict(IncidentType.choices),
     }[name]
-    raw = list(counted(filters).values(name).annotate(n=Count("pk"), kg=Sum("total_kg")).order_by("-n"))
+    raw = roll_up(field_grid(filters), name)
     return _rows(raw, name, {k: str(v) for k, v in labels.items()}, suppressed_for(user, filters))
 
 
@@ -253,13 +331,14 @@ def routes(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]
     """Origin → destination flows: the departure and the destination country of each record's
     route (records without both are left out), the most frequent first."""
     require(user, Perm.ANALYSIS_VIEW)
-    destination = IncidentCountry.objects.filter(incident_id=OuterRef("incident_id"), role=RouteRole.DESTINATION)
+    # Two joins of the route table (departure, destination): hash joins, no per-record subquery.
+    departure = IncidentCountry.objects.filter(role=RouteRole.DEPARTURE)
     raw = list(
-        IncidentCountry.objects.filter(role=RouteRole.DEPARTURE, incident__in=counted(filters).values("pk"))
-        .annotate(dest=Subquery(destination.values("country")[:1]))
-        .exclude(dest=None)
-        .values("country", "dest")
-        .annotate(n=Count("incident_id", distinct=True))
+        departure.filter(incident__in=counted(filters).values("pk"))
+        .annotate(dst=FilteredRelation("incident__route", condition=Q(incident__route__role=RouteRole.DESTINATION)))
+        .filter(dst__country__isnull=False)
+        .values("country", dest=F("dst__country"))
+        .annotate(n=Count("incident_id"))
         .order_by("-n", "country", "dest")
     )
     stats = [
@@ -322,30 +401,21 @@ def rising(*, user: Any, filters: Filters, dimension: str, today: dt.date | None
     today = today or dt.date.today()
     last_month = month_add(today.replace(day=1), -1)
     start = month_add(last_month, -(RISING_RECENT_MONTHS + RISING_BASELINE_MONTHS - 1))
-    window = Filters(**{**filters.__dict__, "date_from": start, "date_to": month_add(last_month, 1) - dt.timedelta(1)})
-    qs = counted(window)
-    raw: Any
-    if dimension == "precursor":
-        raw = (
-            GoodsLine.objects.filter(incident__in=qs.values("pk"), catalogue_item__isnull=False)
-            .annotate(month=TruncMonth("incident__occurred_on"))
-            .values("month", k=F("catalogue_item_id"))
-            .annotate(n=Count("incident_id", distinct=True))
-            .order_by()
+    # Without a period in the filters, the page's grids already hold the window: no extra query.
+    if filters.date_from or filters.date_to:
+        window = Filters(
+            **{**filters.__dict__, "date_from": start, "date_to": month_add(last_month, 1) - dt.timedelta(1)}
         )
-        labels = {str(k): v for k, v in _catalogue_labels().items()}
     else:
-        raw = (
-            qs.annotate(month=TruncMonth("occurred_on"))
-            .values("month", k=F("reporting_country"))
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        labels = {}
+        window = filters
+    raw = month_item(window) if dimension == "precursor" else month_country(window)
+    labels: dict[str, str] = {}
+    if dimension == "precursor":
+        labels = {str(k): v for k, v in _catalogue_labels().items()}
     counts: dict[str, dict[dt.date, int]] = defaultdict(dict)
     for r in raw:
-        month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
-        counts[str(r["k"])][month] = r["n"]
+        if start <= r["month"] <= last_month:
+            counts[str(r["k"])][r["month"]] = r["n"]
     if dimension != "precursor":
         labels = {k: str(country_registry.name(k)) for k in counts}
     return rising_signals(counts, last_month=last_month, labels=labels)
