@@ -67,11 +67,15 @@ class ReportOut(Schema):
     period_end: dt.date
     language: str
     parameters: dict[str, Any]
-    status: str
+    status: str  # draft (never generated), queued, running, done, failed
     progress: int
     error: str
     created_at: dt.datetime
     generated_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_status(obj: Any) -> str:
+        return reports.state_of(obj)
 
 
 class ReportIn(Schema):

@@ -44,6 +44,27 @@ DEFAULT_SECTIONS = {
 }
 
 
+NOT_GENERATED = "draft"  # shown for a report whose generation was never asked for
+
+
+def state_of(report: DonorReport) -> str:
+    """The report's state for pages and the API: `draft` until its generation is first asked for
+    (the model's status starts at `queued`), then the status."""
+    if report.status == ReportStatus.QUEUED and not (report.parameters or {}).get("requested_at"):
+        return NOT_GENERATED
+    return str(report.status)
+
+
+def state_label(state: str) -> str:
+    if state == NOT_GENERATED:
+        return _("Not generated yet")
+    return str(dict(ReportStatus.choices).get(state, state))
+
+
+def is_running(report: DonorReport) -> bool:
+    return state_of(report) in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -159,12 +180,15 @@ def report_generate(*, actor: Any, report: DonorReport) -> DonorReport:
     require(actor, Perm.REPORTS_WRITE)
     if report.status == ReportStatus.RUNNING:
         raise ValidationError(_("The report is being generated already."))
+    parameters = {**(report.parameters or {}), "requested_at": timezone.now().isoformat()}
     with transaction.atomic():
-        DonorReport.objects.filter(pk=report.pk).update(status=ReportStatus.QUEUED, progress=0, error="")
+        DonorReport.objects.filter(pk=report.pk).update(
+            status=ReportStatus.QUEUED, progress=0, error="", parameters=parameters
+        )
         audit_record(actor=actor, action="analysis.report_generate", obj=report)
         pk = report.pk
         transaction.on_commit(lambda: tasks_reports.report_generate.enqueue(report_id=pk))
-    report.refresh_from_db(fields=["status", "progress", "error"])
+    report.refresh_from_db(fields=["status", "progress", "error", "parameters"])
     return report
 
 

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shieldhub.analysis import reports
-from shieldhub.analysis.choices import ReportStatus
 from shieldhub.analysis.forms_reports import ReportForm, SectionForm
 from shieldhub.analysis.views_indicators import _errors_into
 from shieldhub.core.access import Perm, has_perm, require
@@ -45,7 +44,8 @@ def _detail_context(request: HttpRequest, report: reports.DonorReport) -> dict[s
     sections = list(reports.report_sections(user=request.user, report=report))
     return {
         "report": report, "sections": [(s, render_markdown(s.body)) for s in sections],
-        "can_write": has_perm(request.user, Perm.REPORTS_WRITE), "running": report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING),
+        "can_write": has_perm(request.user, Perm.REPORTS_WRITE), "running": reports.is_running(report),
+        "state": reports.state_of(report), "state_label": reports.state_label(reports.state_of(report)),
         "section_form": SectionForm(initial={"order": (len(sections) + 1) * 10}),
     }  # fmt: skip
 
@@ -59,8 +59,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
     report = reports.report_get(user=request.user, pk=pk)
-    running = report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
-    response = render(request, "analysis/reports/_progress.html", {"report": report, "running": running})
+    running = reports.is_running(report)
+    state = reports.state_of(report)
+    response = render(
+        request, "analysis/reports/_progress.html",
+        {"report": report, "running": running, "state": state, "state_label": reports.state_label(state)},
+    )  # fmt: skip
     if not running and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"  # the download buttons appear
     return response

@@ -250,3 +250,14 @@ def test_api_tokens_need_the_write_scope_and_the_coordinator_role(coordinator, d
     bad = client.post("/api/v1/analysis/reports", {**payload, "period_end": "2025-01-01"},
                       content_type="application/json", **writer)  # fmt: skip
     assert bad.status_code == 422 and "period_end" in bad.json()["error"]["details"]
+
+
+def test_a_new_report_is_not_generated_until_asked(coordinator, login):
+    report = reports.report_create(actor=coordinator, data={"title": "New", "period_start": dt.date(2026, 1, 1),
+                                                            "period_end": dt.date(2026, 1, 31), "language": "en"})  # fmt: skip
+    assert reports.state_of(report) == "draft" and not reports.is_running(report)
+    client = login(coordinator)
+    html = client.get(reverse("analysis:report-detail", args=[report.pk])).content.decode()
+    assert "Not generated yet" in html and "Generate the report" in html
+    assert f"/analysis/reports/{report.pk}/progress/" not in html and "http-equiv" not in html
+    assert client.get(f"/api/v1/analysis/reports/{report.pk}").json()["status"] == "draft"
