@@ -20,7 +20,10 @@ keeps its own rows, rules and audit entries and calls these.
   stores sharing one directory are asked together, so that one app never deletes another's file.
 - **Processing** (`process_upload`): all of the above in one call, giving a `StoredFile` to copy
   onto a row.
-- **Serving** (`open_stored`, `file_response`): only through views that have applied the access policy; the
+- **Rows** (`StoredFile.row_fields`, `StoredFile.audit_extra`, `references_in`, `decorate`): the fields
+  every model holding a stored file shares, what its upload's audit entry records, its store's
+  ``references``, and what the templates show besides the fields.
+- **Serving** (`open_stored`, `file_response`, `stored_file_response`): only through views that have applied the access policy; the
   response forbids sniffing, caching and scripts (``nosniff``, ``no-store``, a sandbox CSP).
 
 Errors are ``ValidationError({field: [message]})`` with translated messages naming the file.
@@ -46,6 +49,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
@@ -75,14 +80,18 @@ __all__ = [
     "FileStore",
     "Sniffed",
     "StoredFile",
+    "clean_caption",
     "clean_filename",
     "clean_image",
+    "decorate",
     "file_response",
     "max_upload_mb",
     "open_stored",
     "process_upload",
     "read_upload",
+    "references_in",
     "sniff",
+    "stored_file_response",
     "thumbnail_size",
     "type_label",
 ]
@@ -197,6 +206,21 @@ def type_label(content_type: str) -> str:
 
 def max_upload_mb() -> int:
     return int(settings.UPLOAD_MAX_BYTES) // (1024 * 1024)
+
+
+def clean_caption(caption: Any, *, max_length: int = 300) -> str:
+    """A caption on one line: white space folded, at most ``max_length`` characters."""
+    return " ".join(str(caption or "").split())[:max_length]
+
+
+def decorate(items: list[Any]) -> list[Any]:
+    """What the templates show besides a stored file's fields: the type's name (``type_label``), the
+    extension's badge (``ext_label``) and the thumbnail's size (``thumb_width``, ``thumb_height``)."""
+    for item in items:
+        item.type_label = type_label(item.content_type)
+        item.ext_label = EXTENSIONS.get(item.content_type, (".",))[0][1:].upper()
+        item.thumb_width, item.thumb_height = thumbnail_size(item.width, item.height)
+    return items
 
 
 # --- names ---------------------------------------------------------------------------------------
@@ -506,6 +530,18 @@ class FileStore:
         return removed
 
 
+def references_in(model: Any) -> Callable[[list[str]], set[str]]:
+    """A `FileStore` ``references`` for a model with ``storage_name`` and ``thumbnail_name`` fields."""
+
+    def references(names: list[str]) -> set[str]:
+        used = model.objects.filter(Q(storage_name__in=names) | Q(thumbnail_name__in=names)).values_list(
+            "storage_name", "thumbnail_name"
+        )
+        return {name for pair in used for name in pair}
+
+    return references
+
+
 @dataclass(frozen=True)
 class StoredFile:
     """What an accepted upload became: copy these onto the row that owns it."""
@@ -526,6 +562,32 @@ class StoredFile:
     @property
     def metadata_removed(self) -> bool:
         return self.kind == IMAGE
+
+    def row_fields(self) -> dict[str, Any]:
+        """The fields of the row that owns the file (the same names on every such model)."""
+        return {
+            "original_name": self.original_name,
+            "content_type": self.content_type,
+            "kind": self.kind,
+            "size": self.size,
+            "sha256": self.sha256,
+            "storage_name": self.storage_name,
+            "thumbnail_name": self.thumbnail_name,
+            "width": self.width,
+            "height": self.height,
+        }
+
+    def audit_extra(self) -> dict[str, Any]:
+        """What the audit entry of an upload records about the file: what was sent and what was kept."""
+        return {
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "uploaded_sha256": self.uploaded_sha256,
+            "uploaded_size": self.uploaded_size,
+            "browser_content_type": self.browser_content_type,
+            "metadata_removed": self.metadata_removed,
+        }
 
 
 def process_upload(file: Any, *, store: FileStore, field: str = "attachments") -> StoredFile:
@@ -579,3 +641,32 @@ def file_response(handle: Any, *, content_type: str, filename: str, as_attachmen
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
+
+
+def stored_file_response(
+    store: FileStore,
+    row: Any,
+    *,
+    thumbnail: bool = False,
+    inline: bool = True,
+    log_label: str = "",
+    on_download: Callable[[bool], Any] | None = None,
+) -> FileResponse:
+    """The file of a row holding a stored file (``storage_name``, ``thumbnail_name``, ``content_type``,
+    ``original_name``, ``kind``) as a safe response. Call it only after the access policy allowed the
+    reader. Photos are shown in the browser when ``inline``, anything else is saved; a missing
+    thumbnail or file is a 404. Unless it is the thumbnail, ``on_download(inline)`` is called (in a
+    transaction) once the file is open: the app's audit entry."""
+    if thumbnail:
+        if not row.thumbnail_name:
+            raise Http404
+        name, content_type, as_attachment = row.thumbnail_name, JPEG, False
+        filename = os.path.splitext(row.original_name)[0] + "-thumbnail.jpg"
+    else:
+        name, content_type, filename = row.storage_name, row.content_type, row.original_name
+        as_attachment = not (inline and row.kind == IMAGE)
+    handle = open_stored(store, name, log_label=log_label)
+    if not thumbnail and on_download is not None:
+        with transaction.atomic():
+            on_download(not as_attachment)
+    return file_response(handle, content_type=content_type, filename=filename, as_attachment=as_attachment)

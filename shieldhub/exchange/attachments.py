@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +66,6 @@ from shieldhub.core.files import (  # noqa: F401 - the exchange's names for the 
     thumbnail_size,
 )
 from shieldhub.core.scheduling import periodic
-from shieldhub.exchange.choices import AttachmentKind
 from shieldhub.exchange.models import Attachment, Message
 
 logger = logging.getLogger(__name__)
@@ -79,15 +77,10 @@ UNSENT_KEPT = dt.timedelta(hours=24)
 # --- storage -------------------------------------------------------------------------------------
 
 
-def _references(names: list[str]) -> set[str]:
-    used = Attachment.objects.filter(Q(storage_name__in=names) | Q(thumbnail_name__in=names)).values_list(
-        "storage_name", "thumbnail_name"
-    )
-    return {name for pair in used for name in pair}
-
-
 STORE = files.FileStore(
-    "EXCHANGE_ATTACHMENTS_DIR", default=lambda: Path(settings.DATA_DIR) / "attachments", references=_references
+    "EXCHANGE_ATTACHMENTS_DIR",
+    default=lambda: Path(settings.DATA_DIR) / "attachments",
+    references=files.references_in(Attachment),
 )
 
 
@@ -103,34 +96,14 @@ def attachment_upload(*, actor: Any, file: Any) -> Attachment:
     require(actor, Perm.EXCHANGE_USE)
     stored = files.process_upload(file, store=STORE)
     with transaction.atomic():
-        attachment = Attachment(
-            uploaded_by=actor,
-            original_name=stored.original_name,
-            content_type=stored.content_type,
-            kind=stored.kind,
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_name=stored.storage_name,
-            thumbnail_name=stored.thumbnail_name,
-            width=stored.width,
-            height=stored.height,
-        )
+        attachment = Attachment(uploaded_by=actor, **stored.row_fields())
         attachment.full_clean(exclude=["message", "uploaded_by"])
         attachment.save()
         audit_record(
             actor=actor,
             action="exchange.attachment_upload",
             obj=attachment,
-            extra={
-                "name": attachment.original_name,
-                "content_type": stored.content_type,
-                "size": attachment.size,
-                "sha256": stored.sha256,
-                "uploaded_sha256": stored.uploaded_sha256,
-                "uploaded_size": stored.uploaded_size,
-                "browser_content_type": stored.browser_content_type,
-                "metadata_removed": stored.metadata_removed,
-            },
+            extra={"name": attachment.original_name, **stored.audit_extra()},
         )
     return attachment
 
@@ -277,24 +250,23 @@ def type_label(attachment: Attachment) -> str:
 def attachment_download(*, actor: Any, attachment: Attachment, thumbnail: bool = False, inline: bool = True) -> Any:
     """The stored file as a response, access-checked again; the download of a file is audited."""
     attachment = attachment_get(user=actor, pk=attachment.pk)
-    if thumbnail:
-        if not attachment.thumbnail_name:
-            raise Http404
-        name, content_type, as_attachment = attachment.thumbnail_name, JPEG, False
-        filename = os.path.splitext(attachment.original_name)[0] + "-thumbnail.jpg"
-    else:
-        name, content_type, filename = attachment.storage_name, attachment.content_type, attachment.original_name
-        as_attachment = not (inline and attachment.kind == AttachmentKind.IMAGE)
-    handle = files.open_stored(STORE, name, log_label=f"Attachment {attachment.pk}")
-    if not thumbnail:
-        with transaction.atomic():
-            audit_record(
-                actor=actor,
-                action="exchange.attachment_download",
-                obj=attachment,
-                extra={"message": attachment.message_id, "sha256": attachment.sha256, "inline": not as_attachment},
-            )
-    return files.file_response(handle, content_type=content_type, filename=filename, as_attachment=as_attachment)
+
+    def audit(inline: bool) -> None:
+        audit_record(
+            actor=actor,
+            action="exchange.attachment_download",
+            obj=attachment,
+            extra={"message": attachment.message_id, "sha256": attachment.sha256, "inline": inline},
+        )
+
+    return files.stored_file_response(
+        STORE,
+        attachment,
+        thumbnail=thumbnail,
+        inline=inline,
+        log_label=f"Attachment {attachment.pk}",
+        on_download=audit,
+    )
 
 
 # --- cleanup -------------------------------------------------------------------------------------

@@ -6,47 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shieldhub.core import attachments as core_attachments
+from shieldhub.core import files
 from shieldhub.core.access import Perm, require
 from shieldhub.exchange import attachments
-from shieldhub.exchange.choices import AttachmentKind
 from shieldhub.exchange.models import Attachment, Message
 
 
-def decorate(items: list[Attachment]) -> list[Attachment]:
-    """What the templates show besides the fields: the type's name and the thumbnail's size."""
-    for item in items:
-        item.type_label = attachments.type_label(item)  # type: ignore[attr-defined]
-        item.ext_label = attachments.EXTENSIONS.get(item.content_type, (".",))[0][1:].upper()  # type: ignore[attr-defined]
-        width, height = attachments.thumbnail_size(item.width, item.height)
-        item.thumb_width, item.thumb_height = width, height  # type: ignore[attr-defined]
-    return items
-
-
 def widget_context(uploads: list[Attachment], errors: list[str] | None = None) -> dict[str, Any]:
-    from django.conf import settings
-
-    return {
-        "uploads": decorate(uploads),
-        "upload_errors": errors or [],
-        "upload_accept": attachments.ACCEPT,
-        "upload_max_mb": int(settings.UPLOAD_MAX_BYTES) // (1024 * 1024),
-    }
+    return {"uploads": files.decorate(uploads), "upload_errors": errors or [], **core_attachments.upload_settings()}
 
 
-def _upload_files(request: HttpRequest, files: list[Any]) -> tuple[list[Attachment], list[str]]:
-    uploaded, errors = [], []
-    for file in files:
-        try:
-            uploaded.append(attachments.attachment_upload(actor=request.user, file=file))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    return uploaded, errors
+def _upload_files(request: HttpRequest, uploads: list[Any]) -> tuple[list[Attachment], list[str]]:
+    return core_attachments.collect_uploads(
+        uploads, lambda file: attachments.attachment_upload(actor=request.user, file=file)
+    )
 
 
 def compose_uploads(request: HttpRequest) -> tuple[list[Attachment], list[str], bool]:
@@ -74,14 +54,14 @@ def attachment_upload(request: HttpRequest) -> HttpResponse:
     """Upload files; answers with the attachments block of the compose form, listing every upload."""
     require(request.user, Perm.EXCHANGE_USE)
     uploads = attachments.attachments_pending(user=request.user, ids=request.POST.getlist("attachments"))
-    files = request.FILES.getlist("upload") or request.FILES.getlist("file")
-    added, errors = _upload_files(request, files)
-    if not files:
-        from django.utils.translation import gettext as _
-
-        errors.append(_("Choose a file to attach."))
+    posted = request.FILES.getlist("upload") or request.FILES.getlist("file")
+    added, errors = core_attachments.collect_uploads(
+        posted,
+        lambda file: attachments.attachment_upload(actor=request.user, file=file),
+        none_chosen=_("Choose a file to attach."),
+    )
     status = 201 if added and not errors else 200
-    if errors and not getattr(request, "htmx", False):
+    if errors and not core_attachments.is_htmx(request):
         status = 422  # htmx swaps only successful answers: it gets the errors with a 200
     context = widget_context(uploads + added, errors)
     return render(request, "exchange/_attachment_widget.html", context, status=status)
@@ -93,7 +73,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove one of one's own unsent uploads (htmx: the list item disappears)."""
     attachment = attachments.attachment_get(user=request.user, pk=pk)
     attachments.attachment_delete(actor=request.user, attachment=attachment)
-    if getattr(request, "htmx", False):
+    if core_attachments.is_htmx(request):
         return HttpResponse("")
     return redirect("exchange:compose")
 
@@ -103,7 +83,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> Any:
     """The file: photos shown in the browser, documents (and ``?download=1``) saved; audited."""
     attachment = attachments.attachment_get(user=request.user, pk=pk)
-    inline = request.GET.get("download") != "1"
+    inline = core_attachments.wants_inline(request)
     return attachments.attachment_download(actor=request.user, attachment=attachment, inline=inline)
 
 
@@ -124,9 +104,4 @@ urlpatterns: list[URLPattern] = [
 
 def detail_context(request: HttpRequest, message: Message) -> dict[str, Any]:
     """Extra context for the message page: its attachments, when its body is visible to the reader."""
-    items = decorate(attachments.attachments_for_message(user=request.user, message=message))
-    return {
-        "attachments": items,
-        "attachment_photos": [a for a in items if a.kind == AttachmentKind.IMAGE],
-        "attachment_documents": [a for a in items if a.kind != AttachmentKind.IMAGE],
-    }
+    return core_attachments.gallery_context(attachments.attachments_for_message(user=request.user, message=message))

@@ -16,14 +16,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +31,6 @@ from shieldhub.core import files
 from shieldhub.core.access import incident_detail_visible, incident_is_reporting_side
 from shieldhub.core.audit import audit_record
 from shieldhub.core.scheduling import periodic
-from shieldhub.exchange.choices import AttachmentKind
 from shieldhub.seizures.choices import IncidentStatus
 from shieldhub.seizures.models import Incident, IncidentAttachment
 
@@ -41,17 +38,10 @@ MAX_PER_INCIDENT = 50
 FIELD = "file"
 
 
-def _references(names: list[str]) -> set[str]:
-    used = IncidentAttachment.objects.filter(Q(storage_name__in=names) | Q(thumbnail_name__in=names)).values_list(
-        "storage_name", "thumbnail_name"
-    )
-    return {name for pair in used for name in pair}
-
-
 STORE = files.FileStore(
     "SEIZURE_ATTACHMENTS_DIR",
     default=lambda: Path(settings.DATA_DIR) / "seizure-attachments",
-    references=_references,
+    references=files.references_in(IncidentAttachment),
 )
 
 
@@ -90,15 +80,6 @@ def can_add(user: Any, incident: Incident) -> bool:
     return incident.status != IncidentStatus.WITHDRAWN and incident_is_reporting_side(user, incident)
 
 
-def decorate(items: list[IncidentAttachment]) -> list[IncidentAttachment]:
-    """What the templates show besides the fields: the type's name and the thumbnail's size."""
-    for item in items:
-        item.type_label = files.type_label(item.content_type)  # type: ignore[attr-defined]
-        item.ext_label = files.EXTENSIONS.get(item.content_type, (".",))[0][1:].upper()  # type: ignore[attr-defined]
-        item.thumb_width, item.thumb_height = files.thumbnail_size(item.width, item.height)  # type: ignore[attr-defined]
-    return items
-
-
 # --- services ------------------------------------------------------------------------------------
 
 
@@ -116,18 +97,7 @@ def attachment_add(*, actor: Any, incident: Incident, file: Any, caption: str = 
     stored = files.process_upload(file, store=STORE, field=FIELD)
     with transaction.atomic():
         attachment = IncidentAttachment(
-            incident=incident,
-            kind=stored.kind,
-            caption=" ".join(str(caption or "").split())[:300],
-            original_name=stored.original_name,
-            content_type=stored.content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_name=stored.storage_name,
-            thumbnail_name=stored.thumbnail_name,
-            width=stored.width,
-            height=stored.height,
-            uploaded_by=actor,
+            incident=incident, caption=files.clean_caption(caption), uploaded_by=actor, **stored.row_fields()
         )
         attachment.full_clean()
         attachment.save()
@@ -135,17 +105,7 @@ def attachment_add(*, actor: Any, incident: Incident, file: Any, caption: str = 
             actor=actor,
             action="seizures.attachment_add",
             obj=incident,
-            extra={
-                "attachment": attachment.pk,
-                "name": attachment.original_name,
-                "content_type": stored.content_type,
-                "size": stored.size,
-                "sha256": stored.sha256,
-                "uploaded_sha256": stored.uploaded_sha256,
-                "uploaded_size": stored.uploaded_size,
-                "browser_content_type": stored.browser_content_type,
-                "metadata_removed": stored.metadata_removed,
-            },
+            extra={"attachment": attachment.pk, "name": attachment.original_name, **stored.audit_extra()},
         )
     return attachment
 
@@ -170,24 +130,23 @@ def attachment_download(
 ) -> Any:
     """The stored file as a response, access-checked again; the download of a file is audited."""
     attachment = attachment_get(user=actor, pk=attachment.pk)
-    if thumbnail:
-        if not attachment.thumbnail_name:
-            raise Http404
-        name, content_type, as_attachment = attachment.thumbnail_name, files.JPEG, False
-        filename = os.path.splitext(attachment.original_name)[0] + "-thumbnail.jpg"
-    else:
-        name, content_type, filename = attachment.storage_name, attachment.content_type, attachment.original_name
-        as_attachment = not (inline and attachment.kind == AttachmentKind.IMAGE)
-    handle = files.open_stored(STORE, name, log_label=f"Seizure attachment {attachment.pk}")
-    if not thumbnail:
-        with transaction.atomic():
-            audit_record(
-                actor=actor,
-                action="seizures.attachment_download",
-                obj=attachment.incident,
-                extra={"attachment": attachment.pk, "sha256": attachment.sha256, "inline": not as_attachment},
-            )
-    return files.file_response(handle, content_type=content_type, filename=filename, as_attachment=as_attachment)
+
+    def audit(inline: bool) -> None:
+        audit_record(
+            actor=actor,
+            action="seizures.attachment_download",
+            obj=attachment.incident,
+            extra={"attachment": attachment.pk, "sha256": attachment.sha256, "inline": inline},
+        )
+
+    return files.stored_file_response(
+        STORE,
+        attachment,
+        thumbnail=thumbnail,
+        inline=inline,
+        log_label=f"Seizure attachment {attachment.pk}",
+        on_download=audit,
+    )
 
 
 # --- cleanup -------------------------------------------------------------------------------------

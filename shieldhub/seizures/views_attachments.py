@@ -6,17 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shieldhub.core import files
-from shieldhub.exchange.choices import AttachmentKind
+from shieldhub.core import attachments as core_attachments
 from shieldhub.seizures import attachments, selectors
 from shieldhub.seizures.models import Incident
 
@@ -24,21 +20,13 @@ from shieldhub.seizures.models import Incident
 def attachments_context(
     request: HttpRequest, incident: Incident, *, upload_errors: list[str] | None = None, caption: str = ""
 ) -> dict[str, Any]:
-    items = attachments.decorate(attachments.attachments_for_incident(user=request.user, incident=incident))
     return {
-        "attachments": items,
-        "attachment_photos": [a for a in items if a.kind == AttachmentKind.IMAGE],
-        "attachment_documents": [a for a in items if a.kind != AttachmentKind.IMAGE],
+        **core_attachments.gallery_context(attachments.attachments_for_incident(user=request.user, incident=incident)),
         "can_add_attachments": attachments.can_add(request.user, incident),
         "upload_errors": upload_errors or [],
         "upload_caption": caption,
-        "upload_accept": files.ACCEPT,
-        "upload_max_mb": files.max_upload_mb(),
+        **core_attachments.upload_settings(),
     }
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 @require_POST
@@ -50,27 +38,30 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
     incident = selectors.incident_get(user=request.user, pk=pk)
     caption = request.POST.get("caption", "")
-    uploads = request.FILES.getlist("file")
-    errors: list[str] = []
-    added = 0
-    if not uploads:
-        errors.append(_("Choose a file to add."))
-    for upload in uploads:
-        try:
-            attachments.attachment_add(actor=request.user, incident=incident, file=upload, caption=caption)
-            added += 1
-        except ValidationError as exc:
-            errors.extend(exc.messages)
+    added, errors = core_attachments.collect_uploads(
+        request.FILES.getlist("file"),
+        lambda upload: attachments.attachment_add(actor=request.user, incident=incident, file=upload, caption=caption),
+        none_chosen=_("Choose a file to add."),
+    )
     kept_caption = caption if errors else ""
-    if _is_htmx(request):
+
+    def block() -> dict[str, Any]:
         context = attachments_context(request, incident, upload_errors=errors, caption=kept_caption)
         context["incident"] = incident
-        return render(request, "seizures/_attachments.html", context, status=201 if added and not errors else 200)
-    if errors:
-        context = detail_context(request, incident, upload_errors=errors, caption=kept_caption)
-        return render(request, "seizures/incident_detail.html", context, status=422)
-    messages.success(request, _("The files were added."))
-    return redirect("seizures:incident-detail", pk=incident.pk)
+        return context
+
+    return core_attachments.upload_response(
+        request,
+        added=len(added),
+        errors=errors,
+        block=("seizures/_attachments.html", block),
+        page=(
+            "seizures/incident_detail.html",
+            lambda: detail_context(request, incident, upload_errors=errors, caption=kept_caption),
+        ),
+        done_message=_("The files were added."),
+        redirect_to=reverse("seizures:incident-detail", args=[incident.pk]),
+    )
 
 
 @require_POST
@@ -78,10 +69,9 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     attachment = attachments.attachment_get(user=request.user, pk=attachment_pk, incident_id=pk)
     attachments.attachment_delete(actor=request.user, attachment=attachment)
-    if _is_htmx(request):
-        return HttpResponse("")
-    messages.success(request, _("The file was removed."))
-    return redirect("seizures:incident-detail", pk=pk)
+    return core_attachments.removed_response(
+        request, done_message=_("The file was removed."), redirect_to=reverse("seizures:incident-detail", args=[pk])
+    )
 
 
 @require_GET
@@ -89,7 +79,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Any:
     """The file: photos shown in the browser, documents (and ``?download=1``) saved; audited."""
     attachment = attachments.attachment_get(user=request.user, pk=attachment_pk, incident_id=pk)
-    inline = request.GET.get("download") != "1"
+    inline = core_attachments.wants_inline(request)
     return attachments.attachment_download(actor=request.user, attachment=attachment, inline=inline)
 
 

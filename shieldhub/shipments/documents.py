@@ -14,14 +14,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +29,6 @@ from shieldhub.core import files
 from shieldhub.core.access import shipment_is_exporting_side
 from shieldhub.core.audit import audit_record
 from shieldhub.core.scheduling import periodic
-from shieldhub.exchange.choices import AttachmentKind
 from shieldhub.shipments.choices import DocumentType, ShipmentStatus
 from shieldhub.shipments.models import Shipment, ShipmentDocument
 
@@ -39,17 +36,10 @@ MAX_PER_SHIPMENT = 30
 FIELD = "file"
 
 
-def _references(names: list[str]) -> set[str]:
-    used = ShipmentDocument.objects.filter(Q(storage_name__in=names) | Q(thumbnail_name__in=names)).values_list(
-        "storage_name", "thumbnail_name"
-    )
-    return {name for pair in used for name in pair}
-
-
 STORE = files.FileStore(
     "SHIPMENT_DOCUMENTS_DIR",
     default=lambda: Path(settings.DATA_DIR) / "shipment-documents",
-    references=_references,
+    references=files.references_in(ShipmentDocument),
 )
 
 
@@ -83,14 +73,6 @@ def can_add(user: Any, shipment: Shipment) -> bool:
     return shipment.status != ShipmentStatus.WITHDRAWN and shipment_is_exporting_side(user, shipment)
 
 
-def decorate(items: list[ShipmentDocument]) -> list[ShipmentDocument]:
-    for item in items:
-        item.type_label = files.type_label(item.content_type)  # type: ignore[attr-defined]
-        item.ext_label = files.EXTENSIONS.get(item.content_type, (".",))[0][1:].upper()  # type: ignore[attr-defined]
-        item.thumb_width, item.thumb_height = files.thumbnail_size(item.width, item.height)  # type: ignore[attr-defined]
-    return items
-
-
 # --- services ------------------------------------------------------------------------------------
 
 
@@ -114,36 +96,16 @@ def document_add(
         document = ShipmentDocument(
             shipment=shipment,
             document_type=document_type,
-            kind=stored.kind,
-            caption=" ".join(str(caption or "").split())[:300],
-            original_name=stored.original_name,
-            content_type=stored.content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_name=stored.storage_name,
-            thumbnail_name=stored.thumbnail_name,
-            width=stored.width,
-            height=stored.height,
+            caption=files.clean_caption(caption),
             uploaded_by=actor,
+            **stored.row_fields(),
         )
         document.full_clean()
         document.save()
-        audit_record(
-            actor=actor,
-            action="shipments.document_add",
-            obj=shipment,
-            extra={
-                "document": document.pk,
-                "document_type": document_type,
-                "name": document.original_name,
-                "content_type": stored.content_type,
-                "size": stored.size,
-                "sha256": stored.sha256,
-                "uploaded_sha256": stored.uploaded_sha256,
-                "browser_content_type": stored.browser_content_type,
-                "metadata_removed": stored.metadata_removed,
-            },
-        )
+        extra = {"document": document.pk, "document_type": document_type, "name": document.original_name}
+        extra.update(stored.audit_extra())
+        del extra["uploaded_size"]  # as shipments have always recorded it
+        audit_record(actor=actor, action="shipments.document_add", obj=shipment, extra=extra)
     return document
 
 
@@ -165,24 +127,23 @@ def document_delete(*, actor: Any, document: ShipmentDocument) -> None:
 def document_download(*, actor: Any, document: ShipmentDocument, thumbnail: bool = False, inline: bool = True) -> Any:
     """The stored file as a response, access-checked again; the download of a file is audited."""
     document = document_get(user=actor, pk=document.pk)
-    if thumbnail:
-        if not document.thumbnail_name:
-            raise Http404
-        name, content_type, as_attachment = document.thumbnail_name, files.JPEG, False
-        filename = os.path.splitext(document.original_name)[0] + "-thumbnail.jpg"
-    else:
-        name, content_type, filename = document.storage_name, document.content_type, document.original_name
-        as_attachment = not (inline and document.kind == AttachmentKind.IMAGE)
-    handle = files.open_stored(STORE, name, log_label=f"Shipment document {document.pk}")
-    if not thumbnail:
-        with transaction.atomic():
-            audit_record(
-                actor=actor,
-                action="shipments.document_download",
-                obj=document.shipment,
-                extra={"document": document.pk, "sha256": document.sha256, "inline": not as_attachment},
-            )
-    return files.file_response(handle, content_type=content_type, filename=filename, as_attachment=as_attachment)
+
+    def audit(inline: bool) -> None:
+        audit_record(
+            actor=actor,
+            action="shipments.document_download",
+            obj=document.shipment,
+            extra={"document": document.pk, "sha256": document.sha256, "inline": inline},
+        )
+
+    return files.stored_file_response(
+        STORE,
+        document,
+        thumbnail=thumbnail,
+        inline=inline,
+        log_label=f"Shipment document {document.pk}",
+        on_download=audit,
+    )
 
 
 # --- cleanup -------------------------------------------------------------------------------------

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shieldhub.core import attachments as core_attachments
 from shieldhub.core import files
 from shieldhub.shipments import documents, selectors
 from shieldhub.shipments.choices import DocumentType
@@ -29,7 +27,7 @@ def documents_context(
     caption: str = "",
     document_type: str = "",
 ) -> dict[str, Any]:
-    items = documents.decorate(documents.documents_for_shipment(user=request.user, shipment=shipment))
+    items = files.decorate(documents.documents_for_shipment(user=request.user, shipment=shipment))
     return {
         "shipment_documents": items,
         "can_add_documents": documents.can_add(request.user, shipment),
@@ -37,13 +35,8 @@ def documents_context(
         "upload_errors": upload_errors or [],
         "upload_caption": caption,
         "upload_document_type": document_type,
-        "upload_accept": files.ACCEPT,
-        "upload_max_mb": files.max_upload_mb(),
+        **core_attachments.upload_settings(),
     }
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 @require_POST
@@ -54,30 +47,33 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = selectors.shipment_get(user=request.user, pk=pk)
     caption = request.POST.get("caption", "")
     document_type = request.POST.get("document_type", "")
-    uploads = request.FILES.getlist("file")
-    errors: list[str] = []
-    added = 0
-    if not uploads:
-        errors.append(_("Choose a file to add."))
-    for upload in uploads:
-        try:
-            documents.document_add(
-                actor=request.user, shipment=shipment, file=upload, document_type=document_type, caption=caption
-            )
-            added += 1
-        except ValidationError as exc:
-            errors.extend(exc.messages)
+    added, errors = core_attachments.collect_uploads(
+        request.FILES.getlist("file"),
+        lambda upload: documents.document_add(
+            actor=request.user, shipment=shipment, file=upload, document_type=document_type, caption=caption
+        ),
+        none_chosen=_("Choose a file to add."),
+    )
     kept = {"caption": caption, "document_type": document_type} if errors else {}
-    if _is_htmx(request):
+
+    def block() -> dict[str, Any]:
         context = documents_context(request, shipment, upload_errors=errors, **kept)
         context["shipment"] = shipment
-        return render(request, "shipments/_documents.html", context, status=201 if added and not errors else 200)
-    if errors:
+        return context
+
+    def page() -> dict[str, Any]:
         full = selectors.shipment_detail(user=request.user, pk=shipment.pk)
-        context = detail_context(request, full, upload_errors=errors, **kept)
-        return render(request, "shipments/shipment_detail.html", context, status=422)
-    messages.success(request, _("The documents were added."))
-    return redirect("shipments:shipment-detail", pk=shipment.pk)
+        return detail_context(request, full, upload_errors=errors, **kept)
+
+    return core_attachments.upload_response(
+        request,
+        added=len(added),
+        errors=errors,
+        block=("shipments/_documents.html", block),
+        page=("shipments/shipment_detail.html", page),
+        done_message=_("The documents were added."),
+        redirect_to=reverse("shipments:shipment-detail", args=[shipment.pk]),
+    )
 
 
 @require_POST
@@ -85,10 +81,11 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     document = documents.document_get(user=request.user, pk=document_pk, shipment_id=pk)
     documents.document_delete(actor=request.user, document=document)
-    if _is_htmx(request):
-        return HttpResponse("")
-    messages.success(request, _("The document was removed."))
-    return redirect("shipments:shipment-detail", pk=pk)
+    return core_attachments.removed_response(
+        request,
+        done_message=_("The document was removed."),
+        redirect_to=reverse("shipments:shipment-detail", args=[pk]),
+    )
 
 
 @require_GET
@@ -96,7 +93,7 @@ def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> Any:
     """The file: photos shown in the browser, documents (and ``?download=1``) saved; audited."""
     document = documents.document_get(user=request.user, pk=document_pk, shipment_id=pk)
-    inline = request.GET.get("download") != "1"
+    inline = core_attachments.wants_inline(request)
     return documents.document_download(actor=request.user, document=document, inline=inline)
 
 

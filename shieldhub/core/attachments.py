@@ -1,0 +1,109 @@
+"""Pages of the apps whose rows hold a file stored by `shieldhub.core.files` (the exchange's
+attachments, seizure records' photos and documents, shipment documents): the steps their views
+share. Each app keeps its own selectors, services (access rules, audit entries), URLs and
+templates, and calls these.
+
+- `collect_uploads`: run the app's add service on each posted file, gathering the refusals' messages
+  (nothing is lost: the files accepted stay, the others are named).
+- `upload_response`: htmx gets the block back (201 when everything was added, 200 with the errors);
+  without JavaScript, errors re-render the whole page (422, the values kept), success redirects with
+  a message.
+- `removed_response`: htmx gets an empty answer (the item disappears); otherwise a redirect with a
+  message.
+- `gallery_context`, `upload_settings`, `wants_inline`: what the templates and downloads read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from shieldhub.core import files
+
+__all__ = [
+    "collect_uploads",
+    "gallery_context",
+    "is_htmx",
+    "removed_response",
+    "upload_response",
+    "upload_settings",
+    "wants_inline",
+]
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def wants_inline(request: HttpRequest) -> bool:
+    """Photos are shown in the browser unless ``?download=1`` asks to save them."""
+    return request.GET.get("download") != "1"
+
+
+def upload_settings() -> dict[str, Any]:
+    """What an upload form shows: the file picker's types and the size limit in MB."""
+    return {"upload_accept": files.ACCEPT, "upload_max_mb": files.max_upload_mb()}
+
+
+def gallery_context(items: list[Any]) -> dict[str, Any]:
+    """Stored files decorated for the templates (`files.decorate`), all and split into photos and
+    documents."""
+    items = files.decorate(items)
+    return {
+        "attachments": items,
+        "attachment_photos": [a for a in items if a.kind == files.IMAGE],
+        "attachment_documents": [a for a in items if a.kind != files.IMAGE],
+    }
+
+
+def collect_uploads(
+    uploads: Iterable[Any], add: Callable[[Any], Any], *, none_chosen: Any = None
+) -> tuple[list[Any], list[str]]:
+    """``add(file)`` for each upload (the app's service); returns what it gave for the files accepted
+    and the messages of those refused, plus ``none_chosen`` when there was no file at all."""
+    added: list[Any] = []
+    errors: list[str] = []
+    uploads = list(uploads)
+    if not uploads and none_chosen is not None:
+        errors.append(str(none_chosen))
+    for upload in uploads:
+        try:
+            added.append(add(upload))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    return added, errors
+
+
+def upload_response(
+    request: HttpRequest,
+    *,
+    added: int,
+    errors: list[str],
+    block: tuple[str, Callable[[], dict[str, Any]]],
+    page: tuple[str, Callable[[], dict[str, Any]]],
+    done_message: Any,
+    redirect_to: str,
+) -> HttpResponse:
+    """The answer to an upload form: ``block`` (template, context) for htmx, ``page`` (template,
+    context) when files were refused without JavaScript, else a redirect to ``redirect_to``."""
+    if is_htmx(request):
+        template, context = block
+        return render(request, template, context(), status=201 if added and not errors else 200)
+    if errors:
+        template, context = page
+        return render(request, template, context(), status=422)
+    messages.success(request, done_message)
+    return redirect(redirect_to)
+
+
+def removed_response(request: HttpRequest, *, done_message: Any, redirect_to: str) -> HttpResponse:
+    """The answer to a removal: empty for htmx (the item disappears), else a redirect with a message."""
+    if is_htmx(request):
+        return HttpResponse("")
+    messages.success(request, done_message)
+    return redirect(redirect_to)
