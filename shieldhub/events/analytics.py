@@ -5,10 +5,12 @@ Programme's activities). The caller checks its own permission."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shieldhub.events.choices import EventKind, EventStatus, Gender
 from shieldhub.events.models import Event, Operation, TrainingRecord
@@ -24,6 +26,11 @@ def officers_trained(*, start: dt.date, end: dt.date) -> dict[str, int]:
         men=Count("pk", filter=Q(gender=Gender.MALE)),
     )
     return {k: int(v or 0) for k, v in totals.items()}
+
+
+def _local_date(value: dt.datetime, zone: str) -> dt.date:
+    """The calendar date of `value` where the event takes place (its own time zone)."""
+    return value.astimezone(zoneinfo.ZoneInfo(zone)).date()
 
 
 def _held(start: dt.date, end: dt.date) -> Any:
@@ -55,8 +62,8 @@ def events_held_list(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
         {
             "pk": e.pk, "kind": e.kind, "kind_label": str(labels.get(e.kind, e.kind)),
             "title_en": e.title_en, "title_fr": e.title_fr or e.title_en,
-            "starts_on": timezone.localtime(e.starts_at).date(), "ends_on": timezone.localtime(e.ends_at).date(),
-            "venue": e.venue_name or ("online" if e.online_url else ""), "trained": int(trained.get(e.pk, 0)),
+            "starts_on": _local_date(e.starts_at, e.time_zone), "ends_on": _local_date(e.ends_at, e.time_zone),
+            "venue": e.venue_name or (str(_("online")) if e.online_url else ""), "trained": int(trained.get(e.pk, 0)),
         }
         for e in _held(start, end).order_by("starts_at", "pk")
     ]  # fmt: skip

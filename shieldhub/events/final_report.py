@@ -11,8 +11,10 @@ the PDF is rendered by WeasyPrint from `events/operations/final_report_pdf.html`
 from __future__ import annotations
 
 import io
+import zoneinfo
 from typing import Any
 
+from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -38,7 +40,7 @@ def _meeting(event: Event | None, language: str) -> dict[str, Any] | None:
     attended = Attendance.objects.filter(registration__event=event).values("registration").distinct().count()
     return {
         "title": event.title_in(language),
-        "dates": formats.date_format(timezone.localtime(event.starts_at), "DATE_FORMAT"),
+        "dates": formats.date_format(event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)), "DATE_FORMAT"),
         "held": event.status == "held" or event.ends_at < timezone.now(),
         "registered": approved,
         "attended": attended,
@@ -58,7 +60,14 @@ def report_context(*, user: Any, operation: Operation, language: str) -> dict[st
             for membership in membership_list(user=user, community=operation.community):
                 member = membership.user
                 if member.is_ncp and str(member.country) in operation.countries:
-                    ncps.append({"name": member.full_name or member.email, "country": str(member.country)})
+                    code = str(member.country)
+                    ncps.append(
+                        {
+                            "name": member.full_name or member.email,
+                            "code": code,
+                            "country": str(country_registry.name(code) or code),
+                        }
+                    )
         title = operation.event.title_in(language)
         goals = operation.goals_fr if language == "fr" and operation.goals_fr else operation.goals_en
         lessons = operation.lessons_fr if language == "fr" and operation.lessons_fr else operation.lessons_en
@@ -92,7 +101,7 @@ def report_context(*, user: Any, operation: Operation, language: str) -> dict[st
 
 
 def _kg(value: Any) -> str:
-    return formats.number_format(value, 1, use_l10n=True) if value is not None else "—"
+    return floatformat(value, "-1g") if value is not None else "—"
 
 
 def build_docx(context: dict[str, Any], language: str) -> bytes:

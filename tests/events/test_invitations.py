@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from html import unescape
 
 import docx
 import pypdf
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from shieldhub.core.audit import AuditEntry
 from shieldhub.events import invitations
@@ -19,6 +21,14 @@ from shieldhub.events.models import Invitation, Registration
 from shieldhub.reference.models import Country, WcoRegion
 from tests.events.factories import EventFactory, InvitationFactory
 from tests.factories import CommunityFactory, MembershipFactory, NominationFactory, PersonFactory, UserFactory
+
+
+def _fr(msgid: str) -> str:
+    """The French text of `msgid`: the pages reached by the invitation's link, and its emails, are in
+    the invitation's language (French in these tests)."""
+    with translation.override("fr"):
+        return gettext(msgid)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -156,13 +166,17 @@ def test_send_emails_the_letter_as_docx_and_pdf_with_a_working_single_use_link(
     assert link.rsplit("/", 2)[-2] not in inv.token_hash  # only the hash is stored
     path = link.split("127.0.0.1:8000", 1)[-1] if "127.0.0.1" in link else "/" + link.split("/", 3)[3]
     page = client.get(path)
-    assert page.status_code == 200 and "Nominate participants" in page.content.decode()
+    # the single-use link opens the nomination page in the invitation's language (French here)
+    assert page.status_code == 200 and "Désigner des participants" in page.content.decode()
     data = {"action": "nominate", "p-TOTAL_FORMS": "2", "p-INITIAL_FORMS": "0", "p-MIN_NUM_FORMS": "0", "p-MAX_NUM_FORMS": "2",
             "p-0-family_name": "Dupont", "p-0-given_name": "Jeanne", "p-0-email": "j.dupont@douane.example", "p-0-language": "fr",
             "p-0-gender": "female", "p-0-passport_number": "12AB34567", "p-0-passport_nationality": "FR",
             "p-1-language": "en"}  # fmt: skip
     done = client.post(path, data)
-    assert done.status_code == 200 and "have been received" in done.content.decode()
+    received = _fr(
+        "Your nominations for the %(event)s have been received. The Secretariat will confirm each participation by email."
+    )
+    assert done.status_code == 200 and received.split("%(event)s")[-1].strip() in unescape(done.content.decode())
     reg = Registration.objects.get()
     assert (reg.full_name, reg.status, reg.invitation, reg.country.code) == ("Jeanne Dupont", "pending", inv, "FR")
     assert reg.nominated_by is None and reg.passport.number == "12AB34567"
@@ -170,7 +184,8 @@ def test_send_emails_the_letter_as_docx_and_pdf_with_a_working_single_use_link(
     assert inv.status == "nominated" and inv.token_used_at is not None
     # The link is spent: a clear page, and nothing more is created.
     again = client.get(path)
-    assert again.status_code == 410 and "already been used" in again.content.decode()
+    used = _fr("This nomination link has already been used: your administration's answer was received.")
+    assert again.status_code == 410 and used in unescape(again.content.decode())
     assert client.post(path, data).status_code == 410 and Registration.objects.count() == 1
 
 
@@ -180,7 +195,9 @@ def test_expired_and_unknown_links(assistant, client, django_capture_on_commit_c
     path = "/" + _link(mail.outbox[0]).split("/", 3)[3]
     Invitation.objects.filter(pk=inv.pk).update(token_expires_at=timezone.now() - dt.timedelta(minutes=1))
     response = client.get(path)
-    assert response.status_code == 410 and "expired" in response.content.decode()
+    assert response.status_code == 410 and _fr("This nomination link has expired.") in unescape(
+        response.content.decode()
+    )
     assert client.get("/events/nominate/not-a-real-token/").status_code == 404
 
 
@@ -255,7 +272,9 @@ def test_no_reply_and_reminder_tasks_are_idempotent(assistant, django_capture_on
         assert invitations.invitations_send_reminders(today=today) == 0
     late.refresh_from_db(), soon.refresh_from_db(), later.refresh_from_db()
     assert late.status == "no_reply" and soon.reminded_at is not None and later.reminded_at is None
-    assert len(mail.outbox) == 1 and mail.outbox[0].subject.startswith("[Global Shield Hub] Reminder")
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject.startswith(
+        "[Global Shield Hub] " + _fr("Reminder: invitation to the %(event)s").split("%")[0]
+    )
     assert AuditEntry.objects.filter(action="events.invitation.no_reply").count() == 1
 
 

@@ -472,7 +472,11 @@ def test_final_report_counts_meeting_registrations_and_attendance(operation, coo
     content = final_report.build_docx(context, "en")
     rows = [[c.text for c in r.cells] for t in Document(io.BytesIO(content)).tables for r in t.rows]
     assert rows[1][2:] == ["yes", "2", "1"] and rows[2][2] == "not yet"
-    assert sorted(n["country"] for n in context["ncps"]) == ["FR", "KE"]
+    assert sorted(n["code"] for n in context["ncps"]) == ["FR", "KE"]
+    # the report names the countries (not their ISO codes), in the report's language
+    assert sorted(n["country"] for n in context["ncps"]) == ["France", "Kenya"]
+    french = final_report.report_context(user=coordinator, operation=operation, language="fr")
+    assert "Kenya" in {n["country"] for n in french["ncps"]}
 
 
 def test_detail_query_count(client, login, operation, reported, ncp_fr, django_assert_max_num_queries):
@@ -495,3 +499,39 @@ def test_daily_sync_adds_new_ncps_of_running_operations(operation, catalogue, an
         from shieldhub.directory.services import operation_group_members_update
 
         operation_group_members_update(actor=late, community=operation.community, add=[], remove=[])
+
+
+# --- QA pass: what a reader sees ------------------------------------------------------------------
+
+
+def test_list_names_the_participating_countries(client, login, operation, assistant):
+    from django.utils import translation
+
+    from shieldhub.events.templatetags.events_tags import country_names
+
+    login(assistant)
+    html = client.get(reverse("events:operation-list")).content.decode()
+    assert "France, Kenya" in html and "FR, KE" not in html  # names, not ISO codes
+    with translation.override("fr"):
+        assert country_names(["DE", "FR"]) == "Allemagne, France"
+
+
+def test_board_kilograms_grouped_in_the_readers_language(client, login, operation, reported, coordinator):
+    login(coordinator)
+    url = reverse("events:operation-results", args=[operation.pk])
+    html = client.get(url).content.decode()
+    assert 'data-figure="kg">2,000<' in html  # not "2000.0"
+    assert ">1,200<" in html and "1200.0" not in html
+
+
+def test_meeting_times_shown_in_the_meetings_own_zone(client, login, operation, coordinator):
+    pre = operation.pre_meeting
+    pre.starts_at = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)  # 00:30 on the 10th in Brussels
+    pre.ends_at = pre.starts_at + dt.timedelta(hours=2)
+    pre.time_zone = "Europe/Brussels"
+    pre.save()
+    login(coordinator)
+    html = client.get(reverse("events:operation-detail", args=[operation.pk])).content.decode()
+    assert "03/10/2026 12:30 a.m." in html and "Europe/Brussels" in html
+    context = final_report.report_context(user=coordinator, operation=operation, language="en")
+    assert context["meetings"][0]["dates"] == "March 10, 2026"

@@ -32,3 +32,13 @@ def in_zone(value: dt.datetime | None, zone: str) -> dt.datetime | None:
     if value is None:
         return None
     return value.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
+
+
+@register.filter
+def country_names(codes: list[str] | None) -> str:
+    """ISO codes (an operation's participating countries) as country names in the active language,
+    in alphabetical order, separated by commas."""
+    from django_countries import countries
+
+    names = [str(countries.name(code) or code) for code in codes or []]
+    return ", ".join(sorted(names, key=str.casefold))

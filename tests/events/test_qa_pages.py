@@ -1,0 +1,69 @@
+"""What people see on the events pages (a quality pass over issue 5): empty states, times in the
+event's own zone, labels rather than codes, buttons of one size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from shieldhub.events import analytics
+from tests.events.factories import EventFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+LATE_UTC = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)  # 10 March, 00:30 in Brussels
+
+
+def test_invitations_panel_without_invitations_says_so_plainly(client, login, assistant):
+    event = EventFactory()
+    login(assistant)
+    html = client.get(reverse("events:event-detail", args=[event.pk])).content.decode()
+    assert "All 0 invitations" not in html
+    assert f'href="{reverse("events:invitation-list", args=[event.pk])}">Invitations</a>' in html
+
+
+def test_attendance_lists_sessions_at_the_events_local_time(client, login, assistant):
+    event = EventFactory(starts_at=LATE_UTC, ends_at=LATE_UTC + dt.timedelta(hours=8), time_zone="Europe/Brussels")
+    session = SessionFactory(event=event, title_en="Opening")
+    login(assistant)
+    html = client.get(reverse("events:attendance", args=[event.pk]), {"session": session.pk}).content.decode()
+    assert "Tue 10 Mar 00:30 · Opening" in html  # not "Mon 9 Mar 23:30" (UTC)
+    assert "03/10/2026 12:30 a.m." in html
+
+
+def test_participant_list_pdf_dates_in_the_events_zone(client, login, assistant):
+    import io
+
+    from pypdf import PdfReader
+
+    event = EventFactory(starts_at=LATE_UTC, ends_at=LATE_UTC + dt.timedelta(hours=8), time_zone="Europe/Brussels")
+    login(assistant)
+    response = client.get(reverse("events:participants-pdf", args=[event.pk]))
+    content = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "March 10, 2026" in content and "March 9, 2026" not in content
+
+
+def test_events_held_list_local_dates_and_translated_online(assistant):
+    EventFactory(
+        status="held",
+        starts_at=LATE_UTC,
+        ends_at=LATE_UTC + dt.timedelta(hours=2),
+        time_zone="Europe/Brussels",
+        venue_name="",
+        online_url="https://meet.example/x",
+    )
+    with translation.override("fr"):
+        rows = analytics.events_held_list(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    assert rows[0]["starts_on"] == dt.date(2026, 3, 10)
+    assert rows[0]["venue"] == "en ligne"
+
+
+def test_small_buttons_are_small_on_button_elements_too():
+    css = (Path(settings.BASE_DIR) / "shieldhub/static/css/shieldhub.css").read_text()
+    # `button.btn` sets the normal padding; without `button.btn-small` a small <button> is as big as a normal one
+    assert any(line.startswith(".btn-small, button.btn-small {") for line in css.splitlines())
