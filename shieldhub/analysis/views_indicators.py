@@ -90,7 +90,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "analysis/indicators/detail.html",
         {"indicator": indicator, "line": line, "form": form, "can_edit": can_edit, "start": start, "end": end,
-         "values": list(indicator.values.all())},
+         "values": list(indicator.values.all()),
+         "measure_label": indicators.MEASURES[indicator.measure].label if indicator.measure in indicators.MEASURES else ""},
     )  # fmt: skip
 
 

@@ -197,3 +197,10 @@ def test_indicator_pages_access(persona, status, framework, login):
         (200,) if status == 200 else (403, 404)
     )
     assert client.get("/api/v1/analysis/indicators").status_code in ((200,) if status == 200 else (401, 403))
+
+
+def test_detail_page_names_the_computation(framework, donor, login):
+    client = login(donor)
+    html = client.get(reverse("analysis:indicator-detail", args=[framework["OP2.2"].pk])).content.decode()
+    assert "Officers trained: women" in html and "Number of customs officers trained, of whom women" in html
+    assert "Enter a value" not in html  # the donor reads only
