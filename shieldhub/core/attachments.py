@@ -1,6 +1,6 @@
-"""Pages of the apps whose rows hold a file stored by `shieldhub.core.files` (the exchange's
+"""Pages and API of the apps whose rows hold a file stored by `shieldhub.core.files` (the exchange's
 attachments, seizure records' photos and documents, shipment documents): the steps their views
-share. Each app keeps its own selectors, services (access rules, audit entries), URLs and
+share and the fields their API schemas share. Each app keeps its own selectors, services (access rules, audit entries), URLs and
 templates, and calls these.
 
 - `collect_uploads`: run the app's add service on each posted file, gathering the refusals' messages
@@ -11,10 +11,13 @@ templates, and calls these.
 - `removed_response`: htmx gets an empty answer (the item disappears); otherwise a redirect with a
   message.
 - `gallery_context`, `upload_settings`, `wants_inline`: what the templates and downloads read.
+- `StoredFileOut`, `RecordFileOut`: the API's fields of a stored file (and of one added to a record,
+  with its caption and uploader); each app adds its own links (``content_url``, ``thumbnail_url``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,10 +25,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from ninja import Schema
 
 from shieldhub.core import files
 
 __all__ = [
+    "RecordFileOut",
+    "StoredFileOut",
     "collect_uploads",
     "gallery_context",
     "is_htmx",
@@ -107,3 +113,41 @@ def removed_response(request: HttpRequest, *, done_message: Any, redirect_to: st
         return HttpResponse("")
     messages.success(request, done_message)
     return redirect(redirect_to)
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+class StoredFileOut(Schema):
+    """A stored file in the API; subclasses resolve ``content_url`` and ``thumbnail_url``."""
+
+    id: int
+    kind: str
+    name: str
+    type: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    sha256: str
+    content_url: str
+    thumbnail_url: str | None = None
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.original_name)
+
+    @staticmethod
+    def resolve_type(obj: Any) -> str:
+        return str(obj.content_type)
+
+
+class RecordFileOut(StoredFileOut):
+    """A file added to a record (a seizure record's photo, a shipment's document)."""
+
+    caption: str
+    uploaded_by: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_uploaded_by(obj: Any) -> str:
+        return str(obj.uploaded_by)

@@ -12,37 +12,20 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import File, Router, Schema, Status
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from shieldhub.core.api import require_scope
+from shieldhub.core.attachments import StoredFileOut
 from shieldhub.exchange import attachments
 from shieldhub.exchange.models import Attachment
 
 router = Router(tags=["exchange"])
 
 
-class AttachmentOut(Schema):
-    id: int
-    name: str
-    type: str
-    kind: str
-    size: int
-    width: int | None = None
-    height: int | None = None
-    sha256: str
+class AttachmentOut(StoredFileOut):
     message: int | None = None
-    content_url: str
-    thumbnail_url: str | None = None
     page_url: str
-
-    @staticmethod
-    def resolve_name(obj: Attachment) -> str:
-        return obj.original_name
-
-    @staticmethod
-    def resolve_type(obj: Attachment) -> str:
-        return obj.content_type
 
     @staticmethod
     def resolve_message(obj: Attachment) -> int | None:

@@ -7,52 +7,27 @@ the record's detail gets a 404, as on the pages. Writes need the `write` scope.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from shieldhub.core.api import require_scope
+from shieldhub.core.attachments import RecordFileOut
 from shieldhub.seizures import attachments, selectors
 from shieldhub.seizures.models import IncidentAttachment
 
 attachments_router = Router(tags=["seizures"])
 
 
-class AttachmentOut(Schema):
-    id: int
+class AttachmentOut(RecordFileOut):
     incident: int
-    kind: str
-    caption: str
-    name: str
-    type: str
-    size: int
-    width: int | None = None
-    height: int | None = None
-    sha256: str
-    uploaded_by: str
-    created_at: dt.datetime
-    content_url: str
-    thumbnail_url: str | None = None
 
     @staticmethod
     def resolve_incident(obj: IncidentAttachment) -> int:
         return obj.incident_id
-
-    @staticmethod
-    def resolve_name(obj: IncidentAttachment) -> str:
-        return obj.original_name
-
-    @staticmethod
-    def resolve_type(obj: IncidentAttachment) -> str:
-        return obj.content_type
-
-    @staticmethod
-    def resolve_uploaded_by(obj: IncidentAttachment) -> str:
-        return str(obj.uploaded_by)
 
     @staticmethod
     def resolve_content_url(obj: IncidentAttachment) -> str:

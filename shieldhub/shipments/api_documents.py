@@ -8,53 +8,28 @@ Whoever may not see the shipment gets a 404, as on the pages. Writes need the `w
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from shieldhub.core.api import require_scope
+from shieldhub.core.attachments import RecordFileOut
 from shieldhub.shipments import documents, selectors
 from shieldhub.shipments.models import ShipmentDocument
 
 documents_router = Router(tags=["shipments"])
 
 
-class DocumentOut(Schema):
-    id: int
+class DocumentOut(RecordFileOut):
     shipment: int
     document_type: str
-    kind: str
-    caption: str
-    name: str
-    type: str
-    size: int
-    width: int | None = None
-    height: int | None = None
-    sha256: str
-    uploaded_by: str
-    created_at: dt.datetime
-    content_url: str
-    thumbnail_url: str | None = None
 
     @staticmethod
     def resolve_shipment(obj: ShipmentDocument) -> int:
         return obj.shipment_id
-
-    @staticmethod
-    def resolve_name(obj: ShipmentDocument) -> str:
-        return obj.original_name
-
-    @staticmethod
-    def resolve_type(obj: ShipmentDocument) -> str:
-        return obj.content_type
-
-    @staticmethod
-    def resolve_uploaded_by(obj: ShipmentDocument) -> str:
-        return str(obj.uploaded_by)
 
     @staticmethod
     def resolve_content_url(obj: ShipmentDocument) -> str:
