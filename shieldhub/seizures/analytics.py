@@ -63,24 +63,30 @@ def suppressed_for(user: Any, filters: Filters | None = None) -> bool:
     return not (filters and own and filters.country == own and has_perm(user, Perm.SEIZURE_REPORT))
 
 
+def counted_q(filters: Filters, prefix: str = "") -> Q:
+    """The filters as a condition on the record (`prefix` "incident__" from a related table)."""
+    q = Q(**{f"{prefix}status__in": COUNTED_STATUSES})
+    if filters.date_from:
+        q &= Q(**{f"{prefix}occurred_on__gte": filters.date_from})
+    if filters.date_to:
+        q &= Q(**{f"{prefix}occurred_on__lte": filters.date_to})
+    if filters.country:
+        q &= Q(**{f"{prefix}reporting_country": filters.country})
+    elif filters.region:
+        q &= Q(**{f"{prefix}reporting_country__in": filters.region_countries})
+    if filters.incident_type:
+        q &= Q(**{f"{prefix}incident_type": filters.incident_type})
+    if filters.operation:
+        q &= Q(**{f"{prefix}operation_id": filters.operation})
+    if filters.precursor:
+        with_item = GoodsLine.objects.filter(catalogue_item_id=filters.precursor).values("incident_id")
+        q &= Q(**{f"{prefix}pk__in": with_item})
+    return q
+
+
 def counted(filters: Filters) -> QuerySet[Incident]:
     """Every submitted or validated record that the filters select (aggregates only)."""
-    qs = Incident.objects.filter(status__in=COUNTED_STATUSES)
-    if filters.date_from:
-        qs = qs.filter(occurred_on__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(occurred_on__lte=filters.date_to)
-    if filters.country:
-        qs = qs.filter(reporting_country=filters.country)
-    elif filters.region:
-        qs = qs.filter(reporting_country__in=filters.region_countries)
-    if filters.incident_type:
-        qs = qs.filter(incident_type=filters.incident_type)
-    if filters.operation:
-        qs = qs.filter(operation_id=filters.operation)
-    if filters.precursor:
-        qs = qs.filter(pk__in=GoodsLine.objects.filter(catalogue_item_id=filters.precursor).values("incident_id"))
-    return qs.order_by()
+    return Incident.objects.filter(counted_q(filters)).order_by()
 
 
 def _rows(raw: list[dict[str, Any]], key: str, labels: dict[Any, str], suppress: bool) -> list[dict[str, Any]]:
@@ -122,6 +128,15 @@ def once(key: Any, compute: Callable[[], Any]) -> Any:
     return memo[key]
 
 
+def country_name(code: Any) -> str:
+    """A country's name in the active language (memoised for the request: 10,000 route pairs)."""
+    names: dict[str, str] = once(("country_names", get_language()), dict)
+    code = str(code)
+    if code not in names:
+        names[code] = str(country_registry.name(code))
+    return names[code]
+
+
 def _month(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
@@ -150,7 +165,7 @@ def month_item(filters: Filters) -> list[dict[str, Any]]:
 
     def compute() -> list[dict[str, Any]]:
         rows = (
-            GoodsLine.objects.filter(incident__in=counted(filters).values("pk"), catalogue_item__isnull=False)
+            GoodsLine.objects.filter(counted_q(filters, "incident__"), catalogue_item__isnull=False)
             .annotate(month=TruncMonth("incident__occurred_on"))
             .values("month", "catalogue_item_id")
             .annotate(n=Count("incident_id", distinct=True), kg=Sum("quantity_kg"))
@@ -220,7 +235,7 @@ def by_month_and(*, user: Any, filters: Filters, dimension: str, top: int = 6) -
             raw = _to_regions(raw, key="k", extra=("month",))
             labels = _region_labels()
         else:
-            labels = {r["k"]: str(country_registry.name(r["k"])) for r in raw}
+            labels = {k: country_name(k) for k in {r["k"] for r in raw}}
     totals_by_key: dict[Any, int] = defaultdict(int)
     for r in raw:
         totals_by_key[r["k"]] += r["n"]
@@ -278,7 +293,7 @@ def by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
 
     require(user, Perm.ANALYSIS_VIEW)
     raw = roll_up(month_country(filters), "k")
-    labels = {r["k"]: str(country_registry.name(r["k"])) for r in raw}
+    labels = {r["k"]: country_name(r["k"]) for r in raw}
     rows = _rows(raw, "k", labels, suppressed_for(user, filters))
     numeric = dict(Country.objects.filter(code__in=[r["key"] for r in rows]).values_list("code", "numeric"))
     for row in rows:
@@ -288,10 +303,8 @@ def by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
 
 def by_region(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     require(user, Perm.ANALYSIS_VIEW)
-    raw = list(counted(filters).values("reporting_country").annotate(n=Count("pk"), kg=Sum("total_kg")).order_by())
-    return _rows(
-        _to_regions(raw, key="reporting_country"), "reporting_country", _region_labels(), suppressed_for(user, filters)
-    )
+    raw = roll_up(month_country(filters), "k")
+    return _rows(_to_regions(raw, key="k"), "k", _region_labels(), suppressed_for(user, filters))
 
 
 def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
@@ -334,7 +347,7 @@ def routes(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]
     # Two joins of the route table (departure, destination): hash joins, no per-record subquery.
     departure = IncidentCountry.objects.filter(role=RouteRole.DEPARTURE)
     raw = list(
-        departure.filter(incident__in=counted(filters).values("pk"))
+        departure.filter(counted_q(filters, "incident__"))
         .annotate(dst=FilteredRelation("incident__route", condition=Q(incident__route__role=RouteRole.DESTINATION)))
         .filter(dst__country__isnull=False)
         .values("country", dest=F("dst__country"))
@@ -342,8 +355,7 @@ def routes(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]
         .order_by("-n", "country", "dest")
     )
     stats = [
-        StatRow(f"{r['country']}>{r['dest']}", f"{country_registry.name(r['country'])} → {country_registry.name(r['dest'])}",
-                r["n"], None)
+        StatRow(f"{r['country']}>{r['dest']}", "", r["n"], None)
         for r in raw
     ]  # fmt: skip
     if suppressed_for(user, filters):
@@ -352,7 +364,8 @@ def routes(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]
     out = []
     for s in stats[:top]:
         origin, dest = s.key.split(">")
-        out.append({"key": s.key, "label": s.label, "origin": origin, "destination": dest, "n": s.count})
+        label = f"{country_name(origin)} → {country_name(dest)}"
+        out.append({"key": s.key, "label": label, "origin": origin, "destination": dest, "n": s.count})
     return out
 
 
@@ -417,7 +430,7 @@ def rising(*, user: Any, filters: Filters, dimension: str, today: dt.date | None
         if start <= r["month"] <= last_month:
             counts[str(r["k"])][r["month"]] = r["n"]
     if dimension != "precursor":
-        labels = {k: str(country_registry.name(k)) for k in counts}
+        labels = {k: country_name(k) for k in counts}
     return rising_signals(counts, last_month=last_month, labels=labels)
 
 
@@ -455,7 +468,7 @@ def detail_rows(*, user: Any, filters: Filters, limit: int = 200) -> list[dict[s
             "reference": f"SZ-{r['pk']:06d}",
             "date": r["occurred_on"].isoformat(),
             "country": str(r["reporting_country"]),
-            "country_name": str(country_registry.name(r["reporting_country"])),
+            "country_name": country_name(r["reporting_country"]),
             "type": str(types.get(r["incident_type"], r["incident_type"])),
             "detection": str(detections.get(r["detection_method"], r["detection_method"])),
             "conveyance": str(conveyances.get(r["conveyance"], r["conveyance"])),

@@ -104,6 +104,21 @@ class Incident(models.Model):
                 name="seiz_inc_country_idx",
             ),
             models.Index(fields=["created_by", "status"], name="seiz_inc_author_idx"),
+            # The analysis dashboards' grouped queries (status and period, then the grouped columns):
+            # index-only scans instead of reading the wide records.
+            models.Index(
+                fields=["status", "occurred_on"],
+                include=[
+                    "id",
+                    "reporting_country",
+                    "incident_type",
+                    "detection_method",
+                    "conveyance",
+                    "operation",
+                    "total_kg",
+                ],
+                name="seiz_inc_stats_idx",
+            ),
         ]
 
     def __str__(self) -> str:

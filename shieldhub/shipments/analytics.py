@@ -9,14 +9,15 @@ reference or end use is ever returned here. All grouping runs in the database.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django_countries import countries as country_registry
+from django.utils import timezone
 
 from shieldhub.core.access import Perm, has_perm, require, user_country
-from shieldhub.seizures.analytics import Filters
+from shieldhub.seizures.analytics import Filters, country_name
 from shieldhub.seizures.selectors import StatRow, _suppress, min_cell
 from shieldhub.shipments.choices import ShipmentStatus, VerificationStatus
 from shieldhub.shipments.models import Shipment, ShipmentLine, ShipmentVerification
@@ -31,22 +32,33 @@ def suppressed_for(user: Any, filters: Filters | None = None) -> bool:
     return not (filters and own and filters.country == own and has_perm(user, Perm.SHIPMENT_USE))
 
 
-def notified(filters: Filters) -> QuerySet[Shipment]:
-    """Every shipment past its draft that the filters select: the period of notification, a
-    catalogue item, a country or a region (exporting or importing)."""
-    qs = Shipment.objects.exclude(status=ShipmentStatus.DRAFT).exclude(notified_at=None)
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def notified_q(filters: Filters, prefix: str = "") -> Q:
+    """The filters as a condition on the shipment (`prefix` "shipment__" from a related table):
+    past its draft, notified in the period (bounds as instants, so the notification-time index
+    serves them), a country or a region (exporting or importing), a catalogue item."""
+    q = ~Q(**{f"{prefix}status": ShipmentStatus.DRAFT}) & Q(**{f"{prefix}notified_at__isnull": False})
     if filters.date_from:
-        qs = qs.filter(notified_at__date__gte=filters.date_from)
+        q &= Q(**{f"{prefix}notified_at__gte": _day_start(filters.date_from)})
     if filters.date_to:
-        qs = qs.filter(notified_at__date__lte=filters.date_to)
+        q &= Q(**{f"{prefix}notified_at__lt": _day_start(filters.date_to + dt.timedelta(days=1))})
     if filters.country:
-        qs = qs.filter(Q(exporting_country=filters.country) | Q(importing_country=filters.country))
+        q &= Q(**{f"{prefix}exporting_country": filters.country}) | Q(**{f"{prefix}importing_country": filters.country})
     elif filters.region:
         codes = filters.region_countries
-        qs = qs.filter(Q(exporting_country__in=codes) | Q(importing_country__in=codes))
+        q &= Q(**{f"{prefix}exporting_country__in": codes}) | Q(**{f"{prefix}importing_country__in": codes})
     if filters.precursor:
-        qs = qs.filter(pk__in=ShipmentLine.objects.filter(catalogue_item_id=filters.precursor).values("shipment_id"))
-    return qs.order_by()
+        with_item = ShipmentLine.objects.filter(catalogue_item_id=filters.precursor).values("shipment_id")
+        q &= Q(**{f"{prefix}pk__in": with_item})
+    return q
+
+
+def notified(filters: Filters) -> QuerySet[Shipment]:
+    """Every shipment past its draft that the filters select."""
+    return Shipment.objects.filter(notified_q(filters)).order_by()
 
 
 def _kg(value: Any) -> float | None:
@@ -75,7 +87,7 @@ def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
 
     require(user, Perm.ANALYSIS_VIEW)
     raw = (
-        ShipmentLine.objects.filter(shipment__in=notified(filters).values("pk"), catalogue_item__isnull=False)
+        ShipmentLine.objects.filter(notified_q(filters, "shipment__"), catalogue_item__isnull=False)
         .values("catalogue_item_id")
         .annotate(n=Count("shipment_id", distinct=True), kg=Sum("quantity_kg"))
         .order_by("-kg")
@@ -112,23 +124,26 @@ def by_route(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, An
     )
     stats = [
         StatRow(f"{r['exporting_country']}>{r['importing_country']}",
-                f"{country_registry.name(r['exporting_country'])} → {country_registry.name(r['importing_country'])}",
+                "",
                 r["n"], r["kg"])
         for r in raw
     ]  # fmt: skip
     rows = [r for r in _rows(stats, suppressed_for(user, filters)) if r["n"] is not None]
+    rows = rows[:top]
     for row in rows:
         row["origin"], row["destination"] = row["key"].split(">")
-    return rows[:top]
+        row["label"] = f"{country_name(row['origin'])} → {country_name(row['destination'])}"
+    return rows
 
 
 def verification_by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Per importing country: verification requests, answered, answered by the deadline, the
     response rate (%) and the mean delay in days between the request and the answer."""
     require(user, Perm.ANALYSIS_VIEW)
-    qs = ShipmentVerification.objects.filter(shipment__in=notified(filters).values("pk")).exclude(
-        status=VerificationStatus.WITHDRAWN
-    )
+    qs = ShipmentVerification.objects.exclude(status=VerificationStatus.WITHDRAWN)
+    if any((filters.date_from, filters.date_to, filters.country, filters.region, filters.precursor)):
+        qs = qs.filter(notified_q(filters, "shipment__"))
+    # else: a request exists only for a notified shipment, so every one counts (no join with 1M rows)
     delay = ExpressionWrapper(F("answered_at") - F("created_at"), output_field=DurationField())
     raw = (
         qs.values("importing_country")
@@ -151,7 +166,7 @@ def verification_by_country(*, user: Any, filters: Filters) -> list[dict[str, An
         out.append(
             {
                 "key": str(r["importing_country"]),
-                "label": str(country_registry.name(r["importing_country"])),
+                "label": country_name(r["importing_country"]),
                 "n": r["n"],
                 "answered": r["answered"],
                 "on_time": r["on_time"],
