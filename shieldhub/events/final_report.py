@@ -40,7 +40,7 @@ def _meeting(event: Event | None, language: str) -> dict[str, Any] | None:
     attended = Attendance.objects.filter(registration__event=event).values("registration").distinct().count()
     return {
         "title": event.title_in(language),
-        "dates": formats.date_format(event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)), "DATE_FORMAT"),
+        "dates": formats.date_format(event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)), "j F Y"),
         "held": event.status == "held" or event.ends_at < timezone.now(),
         "registered": approved,
         "attended": attended,
@@ -77,8 +77,8 @@ def report_context(*, user: Any, operation: Operation, language: str) -> dict[st
             "code": operation.code,
             "phase": str(operation.get_phase_display()),
             "dates": "{} – {}".format(
-                formats.date_format(operation.starts_on, "DATE_FORMAT"),
-                formats.date_format(operation.ends_on, "DATE_FORMAT"),
+                formats.date_format(operation.starts_on, "j F Y"),
+                formats.date_format(operation.ends_on, "j F Y"),
             ),
             "goals": goals,
             "lessons": lessons,

@@ -41,6 +41,9 @@ from shieldhub.events.models import Event, Invitation, LetterTemplate
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# Dates in a formal letter are written out in full in both languages ("22 December 2026",
+# "22 décembre 2026"), not with the English short month ("Dec. 22, 2026") of DATE_FORMAT.
+LETTER_DATE = "j F Y"
 # The wording fields the assistant may edit for one invitation (the template's paragraphs).
 WORDING_FIELDS = ("subject", "intro", "programme", "nomination_text", "closing")
 # Every placeholder a template may use (the test render reports any other as unknown).
@@ -260,14 +263,15 @@ def _event_dates(event: Event) -> str:
     zone = ZoneInfo(event.time_zone or "UTC")
     start = timezone.localtime(event.starts_at, zone).date()
     end = timezone.localtime(event.ends_at, zone).date()
-    first = formats.date_format(start, "DATE_FORMAT")
+    first = formats.date_format(start, LETTER_DATE)
     if start == end:
         return first
-    return f"{first} – {formats.date_format(end, 'DATE_FORMAT')}"
+    return f"{first} – {formats.date_format(end, LETTER_DATE)}"
 
 
 def _venue(event: Event) -> str:
-    parts = [event.venue_name, " ".join((event.venue_address or "").split())]
+    address = ", ".join(line.strip() for line in (event.venue_address or "").splitlines() if line.strip())
+    parts = [event.venue_name, address]
     if event.venue_country:
         parts.append(str(event.venue_country.name))
     venue = ", ".join(p for p in parts if p)
@@ -376,7 +380,7 @@ def letter_context(invitation: Invitation, *, nomination_link: str = "") -> dict
         title_display = person.get_title_display() if person.title else ""
         context: dict[str, Any] = {
             "reference": f"GS/{event.pk}/{invitation.country}/{invitation.pk or 0}",
-            "date": formats.date_format(timezone.localdate(), "DATE_FORMAT"),
+            "date": formats.date_format(timezone.localdate(), LETTER_DATE),
             "title": title_display,
             "name": " ".join(p for p in (person.given_name, person.family_name) if p),
             "given_name": person.given_name,
@@ -394,7 +398,7 @@ def letter_context(invitation: Invitation, *, nomination_link: str = "") -> dict
             "funding_terms": (event.funding_terms_fr if language == "fr" else event.funding_terms_en)
             or event.funding_terms_en
             or fixed["funding_tbc"],
-            "reply_by": formats.date_format(reply_by, "DATE_FORMAT") if reply_by else "",
+            "reply_by": formats.date_format(reply_by, LETTER_DATE) if reply_by else "",
             "nomination_link": nomination_link or fixed["link_later"],
             "seats": invitation.seats,
             "signatory": getattr(settings, "EVENTS_LETTER_SIGNATORY", "Global Shield Programme Manager"),

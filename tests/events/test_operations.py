@@ -534,4 +534,4 @@ def test_meeting_times_shown_in_the_meetings_own_zone(client, login, operation, 
     html = client.get(reverse("events:operation-detail", args=[operation.pk])).content.decode()
     assert "03/10/2026 12:30 a.m." in html and "Europe/Brussels" in html
     context = final_report.report_context(user=coordinator, operation=operation, language="en")
-    assert context["meetings"][0]["dates"] == "March 10, 2026"
+    assert context["meetings"][0]["dates"] == "10 March 2026"

@@ -45,7 +45,7 @@ def test_participant_list_pdf_dates_in_the_events_zone(client, login, assistant)
     login(assistant)
     response = client.get(reverse("events:participants-pdf", args=[event.pk]))
     content = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert "March 10, 2026" in content and "March 9, 2026" not in content
+    assert "10 March 2026" in content and "9 March 2026" not in content
 
 
 def test_events_held_list_local_dates_and_translated_online(assistant):
@@ -67,3 +67,23 @@ def test_small_buttons_are_small_on_button_elements_too():
     css = (Path(settings.BASE_DIR) / "shieldhub/static/css/shieldhub.css").read_text()
     # `button.btn` sets the normal padding; without `button.btn-small` a small <button> is as big as a normal one
     assert any(line.startswith(".btn-small, button.btn-small {") for line in css.splitlines())
+
+
+def test_letter_dates_written_out_and_address_lines_separated(assistant):
+    from shieldhub.events import letters
+    from tests.events.factories import InvitationFactory
+
+    event = EventFactory(
+        starts_at=LATE_UTC,
+        ends_at=LATE_UTC + dt.timedelta(days=1),
+        time_zone="Europe/Brussels",
+        venue_name="Training centre",
+        venue_address="Avenue Annakhil\nHay Riad\nRabat",
+        reply_by=dt.date(2026, 2, 20),
+    )
+    english = letters.letter_context(InvitationFactory(event=event, language="en"))
+    assert english["dates"] == "10 March 2026 – 11 March 2026"  # not "Mar. 10, 2026"
+    assert english["reply_by"] == "20 February 2026"
+    assert english["venue"].startswith("Training centre, Avenue Annakhil, Hay Riad, Rabat")
+    french = letters.letter_context(InvitationFactory(event=event, language="fr"))
+    assert french["dates"] == "10 mars 2026 – 11 mars 2026"
