@@ -87,3 +87,31 @@ def test_letter_dates_written_out_and_address_lines_separated(assistant):
     assert english["venue"].startswith("Training centre, Avenue Annakhil, Hay Riad, Rabat")
     french = letters.letter_context(InvitationFactory(event=event, language="fr"))
     assert french["dates"] == "10 mars 2026 – 11 mars 2026"
+
+
+def test_check_in_times_at_the_events_local_time(client, login, assistant):
+    from shieldhub.events.models import Attendance
+    from tests.events.factories import RegistrationFactory
+
+    event = EventFactory(time_zone="Africa/Nairobi")  # UTC+3
+    reg = RegistrationFactory(event=event, status="approved")
+    Attendance.objects.create(registration=reg, checked_in_at=dt.datetime(2026, 3, 9, 6, 5, tzinfo=dt.UTC))
+    login(assistant)
+    sheet = client.get(reverse("events:attendance", args=[event.pk]), {"session": ""}).content.decode()
+    assert "09:05" in sheet and "06:05" not in sheet
+    detail = client.get(reverse("events:registration-detail", args=[reg.pk])).content.decode()
+    assert "03/09/2026 9:05 a.m." in detail
+
+
+def test_ncp_registration_filters_without_a_country_choice(client, login, assistant, ncp_fr):
+    from tests.events.factories import RegistrationFactory
+
+    event = EventFactory()
+    RegistrationFactory(event=event, country="FR", status="approved")
+    url = reverse("events:registration-list", args=[event.pk])
+    login(ncp_fr)  # sees France only: a list of 250 countries to filter by is noise
+    html = client.get(url).content.decode()
+    assert 'name="status"' in html and 'name="country"' not in html
+    client.logout()
+    login(assistant)
+    assert 'name="country"' in client.get(url).content.decode()
