@@ -11,6 +11,8 @@ templates, and calls these.
 - `removed_response`: htmx gets an empty answer (the item disappears); otherwise a redirect with a
   message.
 - `gallery_context`, `upload_settings`, `wants_inline`: what the templates and downloads read.
+- `StoredFileFields`, `RecordFileFields`: the abstract models of those rows' fields (the same columns,
+  names and labels as the apps had defined each time: no migration).
 - `StoredFileOut`, `RecordFileOut`: the API's fields of a stored file (and of one added to a record,
   with its caption and uploader); each app adds its own links (``content_url``, ``thumbnail_url``).
 """
@@ -21,16 +23,23 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
 from shieldhub.core import files
+from shieldhub.exchange.choices import AttachmentKind
 
 __all__ = [
+    "RecordFileFields",
     "RecordFileOut",
+    "StoredFileFields",
     "StoredFileOut",
     "collect_uploads",
     "gallery_context",
@@ -40,6 +49,45 @@ __all__ = [
     "upload_settings",
     "wants_inline",
 ]
+
+
+# --- models --------------------------------------------------------------------------------------
+
+
+class StoredFileFields(models.Model):
+    """The fields of a row holding a file stored by `core.files` (filled from `StoredFile.row_fields`)."""
+
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=200)
+    thumbnail_name = models.CharField(max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RecordFileFields(StoredFileFields):
+    """A file added to a record by someone of its side, with a caption."""
+
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+# --- views ---------------------------------------------------------------------------------------
 
 
 def is_htmx(request: HttpRequest) -> bool:

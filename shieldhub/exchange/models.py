@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from shieldhub.core.attachments import StoredFileFields
 from shieldhub.exchange.choices import (
-    AttachmentKind,
     CountryRole,
     HandlingCode,
     InformationCredibility,
@@ -240,7 +240,7 @@ class MessageVersion(models.Model):
         return f"{self.message} v{self.number}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFileFields):
     """A photo or document uploaded to the exchange, stored outside the web root.
 
     Uploaded first (``message`` empty, visible to its uploader only), then linked to the message
@@ -250,25 +250,12 @@ class Attachment(models.Model):
 
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("type"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    storage_name = models.CharField(max_length=200)
-    thumbnail_name = models.CharField(max_length=200, blank=True)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["message", "pk"]
         indexes = [models.Index(fields=["uploaded_by", "message"], name="exch_attach_owner_idx")]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class NotificationPreference(models.Model):

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from shieldhub.exchange.choices import AttachmentKind, RecipientReason, TargetKind
+from shieldhub.core.attachments import RecordFileFields
+from shieldhub.exchange.choices import RecipientReason, TargetKind
 from shieldhub.reference.units import Unit
 from shieldhub.seizures.choices import (
     CommentKind,
@@ -334,34 +335,17 @@ class IncidentView(models.Model):
         return f"{self.user} → {self.incident}"
 
 
-class IncidentAttachment(models.Model):
+class IncidentAttachment(RecordFileFields):
     """A photo or document of the record, checked and cleaned by `core.files` (photos without their
     metadata), stored by SHA-256 under ``SEIZURE_ATTACHMENTS_DIR``; seen by whoever may see the
-    record's detail (`seizures.attachments`)."""
+    record's detail (`seizures.attachments`). The file's fields: `core.attachments.RecordFileFields`."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
-    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
-    caption = models.CharField(_("caption"), max_length=300, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    storage_name = models.CharField(max_length=200)
-    thumbnail_name = models.CharField(max_length=200, blank=True)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("photo or document")
         verbose_name_plural = _("photos and documents")
         ordering = ["incident", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 from shieldhub.seizures.models_import import ImportBatch, ImportStatus  # noqa: E402, F401

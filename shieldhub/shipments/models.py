@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from shieldhub.exchange.choices import AttachmentKind
+from shieldhub.core.attachments import RecordFileFields
 from shieldhub.reference.units import Unit
 from shieldhub.seizures.choices import Conveyance, RouteRole
 from shieldhub.shipments.choices import Answer, DocumentType, Outcome, ShipmentStatus, VerificationStatus
@@ -193,32 +193,15 @@ class ShipmentVerification(models.Model):
         return self.answered_at is not None and timezone.localdate(self.answered_at) > self.deadline
 
 
-class ShipmentDocument(models.Model):
+class ShipmentDocument(RecordFileFields):
     """A document of the shipment (invoice, safety data sheet, end-user certificate, licence…),
     checked and cleaned by `core.files`, stored by SHA-256 under ``SHIPMENT_DOCUMENTS_DIR``; seen by
     whoever may see the shipment, added by its exporting side (`shipments.documents`)."""
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="document_files")
     document_type = models.CharField(_("document"), max_length=16, choices=DocumentType.choices)
-    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
-    caption = models.CharField(_("caption"), max_length=300, blank=True)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    storage_name = models.CharField(max_length=200)
-    thumbnail_name = models.CharField(max_length=200, blank=True)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("shipment document")
         verbose_name_plural = _("shipment documents")
         ordering = ["shipment", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
