@@ -136,11 +136,13 @@ def by_route(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, An
     return rows
 
 
-def verification_by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
+def verification_by_country(*, user: Any, filters: Filters, importing_country: str = "") -> list[dict[str, Any]]:
     """Per importing country: verification requests, answered, answered by the deadline, the
     response rate (%) and the mean delay in days between the request and the answer."""
     require(user, Perm.ANALYSIS_VIEW)
     qs = ShipmentVerification.objects.exclude(status=VerificationStatus.WITHDRAWN)
+    if importing_country:  # one country's behaviour as importer (its own index)
+        qs = qs.filter(importing_country=importing_country)
     if any((filters.date_from, filters.date_to, filters.country, filters.region, filters.precursor)):
         qs = qs.filter(notified_q(filters, "shipment__"))
     # else: a request exists only for a notified shipment, so every one counts (no join with 1M rows)
@@ -156,7 +158,7 @@ def verification_by_country(*, user: Any, filters: Filters) -> list[dict[str, An
         )
         .order_by("-n")
     )
-    suppress = suppressed_for(user, filters)
+    suppress = suppressed_for(user, Filters(country=importing_country) if importing_country else filters)
     threshold = min_cell()
     out = []
     for r in raw:
@@ -186,7 +188,7 @@ def country_figures(*, user: Any, country: str) -> dict[str, Any]:
     qs = notified(Filters())
     exported = qs.filter(exporting_country=country).aggregate(n=Count("pk"), kg=Sum("total_kg"))
     imported = qs.filter(importing_country=country).aggregate(n=Count("pk"), kg=Sum("total_kg"))
-    verification = verification_by_country(user=user, filters=Filters(country=country))
+    verification = verification_by_country(user=user, filters=Filters(), importing_country=country)
     mine = next((v for v in verification if v["key"] == country), None)
     small = suppressed_for(user, Filters(country=country))
 
