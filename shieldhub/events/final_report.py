@@ -24,6 +24,7 @@ from shieldhub.core.access import Perm, require
 from shieldhub.core.audit import audit_record
 from shieldhub.events import results as results_mod
 from shieldhub.events.models import Attendance, Event, Operation, Registration
+from shieldhub.events.templatetags.events_tags import colon_for
 
 LANGUAGES = ("en", "fr")
 
@@ -107,12 +108,13 @@ def _kg(value: Any) -> str:
 def build_docx(context: dict[str, Any], language: str) -> bytes:
     from docx import Document
 
+    c = colon_for(language)
     with translation.override(language):
         doc = Document()
         doc.add_heading(context["title"], level=0)
         doc.add_paragraph(
-            "{}: {} · {}: {} · {}: {}".format(
-                _("Code name"), context["code"], _("Active phase"), context["dates"], _("Phase"), context["phase"]
+            "{}{c} {} · {}{c} {} · {}{c} {}".format(
+                _("Code name"), context["code"], _("Active phase"), context["dates"], _("Phase"), context["phase"], c=c
             )
         )
         if context["goals"]:
@@ -121,12 +123,14 @@ def build_docx(context: dict[str, Any], language: str) -> bytes:
 
         doc.add_heading(_("Participation"), level=1)
         doc.add_paragraph(
-            "{}: {}".format(_("Participating countries"), ", ".join(c["name"] for c in context["countries"]) or "—")
+            "{}{c} {}".format(
+                _("Participating countries"), ", ".join(x["name"] for x in context["countries"]) or "—", c=c
+            )
         )
-        doc.add_paragraph("{}: {}".format(_("Precursors targeted"), ", ".join(context["precursors"]) or "—"))
+        doc.add_paragraph("{}{c} {}".format(_("Precursors targeted"), ", ".join(context["precursors"]) or "—", c=c))
         doc.add_paragraph(
-            "{}: {}".format(_("National Contact Points in the group"), ", ".join(
-                "{} ({})".format(n["name"], n["country"]) for n in context["ncps"]) or "—")
+            "{}{c} {}".format(_("National Contact Points in the group"), ", ".join(
+                "{} ({})".format(n["name"], n["country"]) for n in context["ncps"]) or "—", c=c)
         )  # fmt: skip
         if context["meetings"]:
             table = doc.add_table(rows=1, cols=5)

@@ -17,7 +17,7 @@ _DATETIME = {"type": "datetime-local"}
 
 class OperationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    phase = forms.ChoiceField(label=_("Phase"), required=False, choices=[("", "—"), *OperationPhase.choices])
+    phase = forms.ChoiceField(label=_("Phase"), required=False, choices=[("", _("All")), *OperationPhase.choices])
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():

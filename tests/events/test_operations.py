@@ -535,3 +535,23 @@ def test_meeting_times_shown_in_the_meetings_own_zone(client, login, operation, 
     assert "03/10/2026 12:30 a.m." in html and "Europe/Brussels" in html
     context = final_report.report_context(user=coordinator, operation=operation, language="en")
     assert context["meetings"][0]["dates"] == "10 March 2026"
+
+
+def test_phase_filter_offers_all_phases_by_name(client, login, operation, assistant):
+    login(assistant)
+    html = client.get(reverse("events:operation-list")).content.decode()
+    assert '<option value="" selected>All</option>' in html
+
+
+def test_french_report_labels_take_a_space_before_the_colon(operation, coordinator):
+    from docx import Document
+    from pypdf import PdfReader
+
+    context = final_report.report_context(user=coordinator, operation=operation, language="fr")
+    paragraphs = [p.text for p in Document(io.BytesIO(final_report.build_docx(context, "fr"))).paragraphs]
+    assert any(p.startswith("Nom de code\u00a0: cobalt-shield") for p in paragraphs), paragraphs[:3]
+    english = final_report.report_context(user=coordinator, operation=operation, language="en")
+    paragraphs = [p.text for p in Document(io.BytesIO(final_report.build_docx(english, "en"))).paragraphs]
+    assert any(p.startswith("Code name: cobalt-shield") for p in paragraphs)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(final_report.build_pdf(context, "fr"))).pages)
+    assert "Nom de code :" in text.replace("\u00a0", " ") and "Nom de code:" not in text

@@ -115,3 +115,13 @@ def test_ncp_registration_filters_without_a_country_choice(client, login, assist
     client.logout()
     login(assistant)
     assert 'name="country"' in client.get(url).content.decode()
+
+
+def test_agenda_labels_french_colon(client, login, assistant):
+    from django.utils import translation
+
+    from shieldhub.events.templatetags.events_tags import colon_for
+
+    assert colon_for("fr") == "\u00a0:" and colon_for("en") == ":"
+    with translation.override("fr"):
+        assert colon_for() == "\u00a0:"

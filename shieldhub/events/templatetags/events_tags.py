@@ -7,6 +7,7 @@ import zoneinfo
 from typing import Any
 
 from django import template
+from django.utils import translation
 
 from shieldhub.events.choices import Language
 
@@ -42,3 +43,14 @@ def country_names(codes: list[str] | None) -> str:
 
     names = [str(countries.name(code) or code) for code in codes or []]
     return ", ".join(sorted(names, key=str.casefold))
+
+
+def colon_for(language: str | None = None) -> str:
+    """The colon after a label: French puts a (non-breaking) space before it ("Intervenants :")."""
+    language = language or translation.get_language() or ""
+    return "\u00a0:" if language.startswith("fr") else ":"
+
+
+@register.simple_tag
+def colon() -> str:
+    return colon_for()
