@@ -204,3 +204,11 @@ def test_query_count(login, analyst, known, django_assert_max_num_queries):
         assert client.get(reverse("analysis:dashboard", args=["seizures"])).status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get(reverse("analysis:dashboard", args=["shipments"])).status_code == 200
+
+
+def test_no_chart_when_every_cell_is_suppressed(login, ncp_ke, analyst, known):
+    url = reverse("analysis:dashboard", args=["seizures"])
+    ncp_page = login(ncp_ke).get(url).content.decode()
+    assert 'data-target="chart-time-country"' not in ncp_page  # France 4, Kenya 1: both hidden
+    assert 'data-target="chart-over-time"' in ncp_page  # one month of 5 records
+    assert 'data-target="chart-time-country"' in login(analyst).get(url).content.decode()
