@@ -10,6 +10,9 @@ templates, and calls these.
   a message.
 - `removed_response`: htmx gets an empty answer (the item disappears); otherwise a redirect with a
   message.
+- `file_views`: the download and thumbnail views, from the app's selector and download service.
+- `audited_file_response`: `files.stored_file_response` with the app's audit entry of a download
+  (its action, object and extra, plus whether the file was shown ``inline``).
 - `gallery_context`, `upload_settings`, `wants_inline`: what the templates and downloads read.
 - `StoredFileFields`, `RecordFileFields`: the abstract models of those rows' fields (the same columns,
   names and labels as the apps had defined each time: no migration).
@@ -25,15 +28,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 from ninja import Schema
 
 from shieldhub.core import files
+from shieldhub.core.audit import audit_record
 from shieldhub.exchange.choices import AttachmentKind
 
 __all__ = [
@@ -41,7 +47,9 @@ __all__ = [
     "RecordFileOut",
     "StoredFileFields",
     "StoredFileOut",
+    "audited_file_response",
     "collect_uploads",
+    "file_views",
     "gallery_context",
     "is_htmx",
     "removed_response",
@@ -85,6 +93,33 @@ class RecordFileFields(StoredFileFields):
 
     class Meta:
         abstract = True
+
+
+# --- services ------------------------------------------------------------------------------------
+
+
+def audited_file_response(
+    store: files.FileStore,
+    row: Any,
+    *,
+    actor: Any,
+    action: str,
+    obj: Any,
+    extra: dict[str, Any],
+    thumbnail: bool = False,
+    inline: bool = True,
+    log_label: str = "",
+) -> Any:
+    """The row's stored file (`files.stored_file_response`; call it once the access policy allowed
+    ``actor``); the download of the file, not of its thumbnail, is audited as ``action`` on ``obj``
+    with ``extra`` and whether it was shown ``inline``."""
+
+    def audit(shown_inline: bool) -> None:
+        audit_record(actor=actor, action=action, obj=obj, extra={**extra, "inline": shown_inline})
+
+    return files.stored_file_response(
+        store, row, thumbnail=thumbnail, inline=inline, log_label=log_label, on_download=audit
+    )
 
 
 # --- views ---------------------------------------------------------------------------------------
@@ -153,6 +188,25 @@ def upload_response(
         return render(request, template, context(), status=422)
     messages.success(request, done_message)
     return redirect(redirect_to)
+
+
+def file_views(get: Callable[..., Any], download: Callable[..., Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The views of a stored file and of its thumbnail: ``get(request, **url_kwargs)`` is the app's
+    selector (a 404 for what the reader may not see), ``download(actor, row, **options)`` its
+    download service (``inline``, ``thumbnail``). The file: photos shown in the browser, documents
+    (and ``?download=1``) saved; audited by the service."""
+
+    @require_GET
+    @login_required
+    def file_download(request: HttpRequest, **kwargs: Any) -> Any:
+        return download(request.user, get(request, **kwargs), inline=wants_inline(request))
+
+    @require_GET
+    @login_required
+    def file_thumbnail(request: HttpRequest, **kwargs: Any) -> Any:
+        return download(request.user, get(request, **kwargs), thumbnail=True)
+
+    return file_download, file_thumbnail
 
 
 def removed_response(request: HttpRequest, *, done_message: Any, redirect_to: str) -> HttpResponse:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from shieldhub.core import attachments as core_attachments
 from shieldhub.core import files
 from shieldhub.core.access import NOTHING, Perm, has_perm, message_body_visible, messages_visible_q, require
 from shieldhub.core.audit import audit_record
@@ -250,22 +251,16 @@ def type_label(attachment: Attachment) -> str:
 def attachment_download(*, actor: Any, attachment: Attachment, thumbnail: bool = False, inline: bool = True) -> Any:
     """The stored file as a response, access-checked again; the download of a file is audited."""
     attachment = attachment_get(user=actor, pk=attachment.pk)
-
-    def audit(inline: bool) -> None:
-        audit_record(
-            actor=actor,
-            action="exchange.attachment_download",
-            obj=attachment,
-            extra={"message": attachment.message_id, "sha256": attachment.sha256, "inline": inline},
-        )
-
-    return files.stored_file_response(
+    return core_attachments.audited_file_response(
         STORE,
         attachment,
+        actor=actor,
+        action="exchange.attachment_download",
+        obj=attachment,
+        extra={"message": attachment.message_id, "sha256": attachment.sha256},
         thumbnail=thumbnail,
         inline=inline,
         log_label=f"Attachment {attachment.pk}",
-        on_download=audit,
     )
 
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from shieldhub.core import attachments as core_attachments
 from shieldhub.core import files
 from shieldhub.core.access import incident_detail_visible, incident_is_reporting_side
 from shieldhub.core.audit import audit_record
@@ -130,22 +131,16 @@ def attachment_download(
 ) -> Any:
     """The stored file as a response, access-checked again; the download of a file is audited."""
     attachment = attachment_get(user=actor, pk=attachment.pk)
-
-    def audit(inline: bool) -> None:
-        audit_record(
-            actor=actor,
-            action="seizures.attachment_download",
-            obj=attachment.incident,
-            extra={"attachment": attachment.pk, "sha256": attachment.sha256, "inline": inline},
-        )
-
-    return files.stored_file_response(
+    return core_attachments.audited_file_response(
         STORE,
         attachment,
+        actor=actor,
+        action="seizures.attachment_download",
+        obj=attachment.incident,
+        extra={"attachment": attachment.pk, "sha256": attachment.sha256},
         thumbnail=thumbnail,
         inline=inline,
         log_label=f"Seizure attachment {attachment.pk}",
-        on_download=audit,
     )
 
 

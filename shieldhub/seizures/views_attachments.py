@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from shieldhub.core import attachments as core_attachments
 from shieldhub.seizures import attachments, selectors
@@ -74,20 +74,10 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     )
 
 
-@require_GET
-@login_required
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Any:
-    """The file: photos shown in the browser, documents (and ``?download=1``) saved; audited."""
-    attachment = attachments.attachment_get(user=request.user, pk=attachment_pk, incident_id=pk)
-    inline = core_attachments.wants_inline(request)
-    return attachments.attachment_download(actor=request.user, attachment=attachment, inline=inline)
-
-
-@require_GET
-@login_required
-def attachment_thumbnail(request: HttpRequest, pk: int, attachment_pk: int) -> Any:
-    attachment = attachments.attachment_get(user=request.user, pk=attachment_pk, incident_id=pk)
-    return attachments.attachment_download(actor=request.user, attachment=attachment, thumbnail=True)
+attachment_download, attachment_thumbnail = core_attachments.file_views(
+    lambda request, pk, attachment_pk: attachments.attachment_get(user=request.user, pk=attachment_pk, incident_id=pk),
+    lambda actor, row, **options: attachments.attachment_download(actor=actor, attachment=row, **options),
+)
 
 
 urlpatterns: list[URLPattern] = [

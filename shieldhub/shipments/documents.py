@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from shieldhub.core import attachments as core_attachments
 from shieldhub.core import files
 from shieldhub.core.access import shipment_is_exporting_side
 from shieldhub.core.audit import audit_record
@@ -127,22 +128,16 @@ def document_delete(*, actor: Any, document: ShipmentDocument) -> None:
 def document_download(*, actor: Any, document: ShipmentDocument, thumbnail: bool = False, inline: bool = True) -> Any:
     """The stored file as a response, access-checked again; the download of a file is audited."""
     document = document_get(user=actor, pk=document.pk)
-
-    def audit(inline: bool) -> None:
-        audit_record(
-            actor=actor,
-            action="shipments.document_download",
-            obj=document.shipment,
-            extra={"document": document.pk, "sha256": document.sha256, "inline": inline},
-        )
-
-    return files.stored_file_response(
+    return core_attachments.audited_file_response(
         STORE,
         document,
+        actor=actor,
+        action="shipments.document_download",
+        obj=document.shipment,
+        extra={"document": document.pk, "sha256": document.sha256},
         thumbnail=thumbnail,
         inline=inline,
         log_label=f"Shipment document {document.pk}",
-        on_download=audit,
     )
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from shieldhub.core import attachments as core_attachments
 from shieldhub.core import files
@@ -88,20 +88,10 @@ def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
     )
 
 
-@require_GET
-@login_required
-def document_download(request: HttpRequest, pk: int, document_pk: int) -> Any:
-    """The file: photos shown in the browser, documents (and ``?download=1``) saved; audited."""
-    document = documents.document_get(user=request.user, pk=document_pk, shipment_id=pk)
-    inline = core_attachments.wants_inline(request)
-    return documents.document_download(actor=request.user, document=document, inline=inline)
-
-
-@require_GET
-@login_required
-def document_thumbnail(request: HttpRequest, pk: int, document_pk: int) -> Any:
-    document = documents.document_get(user=request.user, pk=document_pk, shipment_id=pk)
-    return documents.document_download(actor=request.user, document=document, thumbnail=True)
+document_download, document_thumbnail = core_attachments.file_views(
+    lambda request, pk, document_pk: documents.document_get(user=request.user, pk=document_pk, shipment_id=pk),
+    lambda actor, row, **options: documents.document_download(actor=actor, document=row, **options),
+)
 
 
 urlpatterns: list[URLPattern] = [
