@@ -117,3 +117,49 @@ def test_process_upload_and_safe_response(stores):
     assert response["Content-Disposition"].startswith("attachment")
     with pytest.raises(Http404):
         files.open_stored(a, "00/missing.txt")
+
+
+@pytest.mark.django_db
+def test_stored_file_response_photo_document_thumbnail_and_the_download_callback(stores):
+    """`stored_file_response`: a photo inline (or saved), a document always saved, the thumbnail as a
+    JPEG named after the file; the callback only for the file itself, once it is open; 404s."""
+    from types import SimpleNamespace
+
+    a, _b, _ra, _rb = stores
+    stored = files.process_upload(SimpleUploadedFile("IMG 1.JPEG", jpeg_with_gps(), "image/jpeg"), store=a)
+    photo = SimpleNamespace(**stored.row_fields())
+    calls: list[bool] = []
+
+    response = files.stored_file_response(a, photo, inline=True, on_download=calls.append)
+    assert response["Content-Type"] == files.JPEG and response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff" and calls == [True]
+    response = files.stored_file_response(a, photo, inline=False, on_download=calls.append)
+    assert response["Content-Disposition"].startswith("attachment") and calls == [True, False]
+    response = files.stored_file_response(a, photo, thumbnail=True, on_download=calls.append)
+    assert 'filename="IMG 1-thumbnail.jpg"' in response["Content-Disposition"] and calls == [True, False]
+    assert b"".join(response.streaming_content) == a.path(stored.thumbnail_name).read_bytes()
+
+    pdf = files.process_upload(SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF\n"), store=a)
+    document = SimpleNamespace(**pdf.row_fields())
+    response = files.stored_file_response(a, document, inline=True, on_download=calls.append)
+    assert response["Content-Disposition"].startswith("attachment") and calls[-1] is False
+    with pytest.raises(Http404):
+        files.stored_file_response(a, document, thumbnail=True, on_download=calls.append)
+    document.storage_name = "00/missing.pdf"
+    before = len(calls)
+    with pytest.raises(Http404):
+        files.stored_file_response(a, document, on_download=calls.append)
+    assert len(calls) == before  # a missing file is not recorded as downloaded
+
+
+def test_row_fields_audit_extra_caption_and_decorate(stores):
+    a, _b, _ra, _rb = stores
+    stored = files.process_upload(SimpleUploadedFile("IMG.jpg", jpeg_with_gps(), "image/jpeg"), store=a)
+    assert stored.row_fields()["storage_name"] == stored.storage_name and stored.row_fields()["width"] == 400
+    assert stored.audit_extra()["uploaded_sha256"] == stored.uploaded_sha256
+    assert stored.audit_extra()["metadata_removed"] is True
+    assert files.clean_caption("  two\n lines \t ") == "two lines" and len(files.clean_caption("x" * 400)) == 300
+    from types import SimpleNamespace
+
+    (item,) = files.decorate([SimpleNamespace(**stored.row_fields())])
+    assert (item.type_label, item.ext_label, item.thumb_width, item.thumb_height) == ("JPEG photo", "JPG", 320, 160)
