@@ -125,3 +125,10 @@ def test_agenda_labels_french_colon(client, login, assistant):
     assert colon_for("fr") == "\u00a0:" and colon_for("en") == ":"
     with translation.override("fr"):
         assert colon_for() == "\u00a0:"
+
+
+def test_status_form_controls_line_up_under_their_labels():
+    css = (Path(settings.BASE_DIR) / "shieldhub/events/static/events/events.css").read_text()
+    # bottom alignment put the status <select> level with the reason's help text, below its label's row
+    assert "status-form { display: flex; gap: .75rem; flex-wrap: wrap; align-items: flex-start;" in css
+    assert ".event-manage .status-form > .btn { margin-top:" in css
