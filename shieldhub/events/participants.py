@@ -19,6 +19,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -252,7 +253,19 @@ def attendance_sheet(*, user: Any, event: Event, session: Session | None) -> lis
         a.registration_id: a
         for a in Attendance.objects.filter(registration__event=event, session=session).select_related("checked_in_by")
     }
+    sessions_attended: dict[int, int] = {}
+    if session is None:
+        # The whole-event sheet also says how many sessions each participant was checked in to, so that
+        # an event checked in session by session does not look as if nobody came.
+        sessions_attended = dict(
+            Attendance.objects.filter(registration__event=event, session__isnull=False)
+            .order_by()
+            .values("registration")
+            .annotate(n=Count("pk"))
+            .values_list("registration", "n")
+        )
     for r in registrations:
         row: Any = r
         row.attended = rows.get(r.pk)
+        row.sessions_attended = sessions_attended.get(r.pk, 0)
     return registrations

@@ -132,3 +132,21 @@ def test_status_form_controls_line_up_under_their_labels():
     # bottom alignment put the status <select> level with the reason's help text, below its label's row
     assert "status-form { display: flex; gap: .75rem; flex-wrap: wrap; align-items: flex-start;" in css
     assert ".event-manage .status-form > .btn { margin-top:" in css
+
+
+def test_whole_event_sheet_counts_the_sessions_each_participant_attended(client, login, assistant):
+    from shieldhub.events.models import Attendance
+    from tests.events.factories import RegistrationFactory
+
+    event = EventFactory()
+    first = SessionFactory(event=event)
+    second = SessionFactory(event=event, starts_at=first.ends_at, ends_at=first.ends_at + dt.timedelta(hours=1))
+    came = RegistrationFactory(event=event, status="approved", family_name="Came")
+    absent = RegistrationFactory(event=event, status="approved", family_name="Absent")
+    Attendance.objects.create(registration=came, session=first)
+    Attendance.objects.create(registration=came, session=second)
+    login(assistant)
+    html = client.get(reverse("events:attendance", args=[event.pk]), {"session": ""}).content.decode()
+    row = html.split(f'id="att-{came.pk}"')[1].split("</tr>")[0]
+    assert "checked in to 2 sessions" in row
+    assert "checked in to" not in html.split(f'id="att-{absent.pk}"')[1].split("</tr>")[0]
