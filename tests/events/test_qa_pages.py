@@ -150,3 +150,19 @@ def test_whole_event_sheet_counts_the_sessions_each_participant_attended(client,
     row = html.split(f'id="att-{came.pk}"')[1].split("</tr>")[0]
     assert "checked in to 2 sessions" in row
     assert "checked in to" not in html.split(f'id="att-{absent.pk}"')[1].split("</tr>")[0]
+
+
+def test_operation_event_without_sessions_has_no_empty_agenda_for_readers(client, login, assistant, ncp_fr):
+    from tests.events.factories import InvitationFactory
+
+    operation_event = EventFactory(kind="operation", status="announced")
+    InvitationFactory(event=operation_event, country="FR")  # so that the NCP may see it
+    login(ncp_fr)
+    html = client.get(reverse("events:event-detail", args=[operation_event.pk])).content.decode()
+    assert 'id="agenda"' not in html
+    training = EventFactory(status="announced")
+    InvitationFactory(event=training, country="FR")
+    assert 'id="agenda"' in client.get(reverse("events:event-detail", args=[training.pk])).content.decode()
+    client.logout()
+    login(assistant)  # who may add sessions still sees the card
+    assert 'id="agenda"' in client.get(reverse("events:event-detail", args=[operation_event.pk])).content.decode()
