@@ -147,7 +147,13 @@ def build_default_template(language: str) -> bytes:
     para("Rue du Marché 30, B-1210 Brussels · www.wcoomd.org", align=WD_ALIGN_PARAGRAPH.CENTER, size=8.5, space=18)
     para(f"{text['our_ref']} {{{{ reference }}}}", space=2)
     para(text["place_date"], align=WD_ALIGN_PARAGRAPH.RIGHT, space=14)
-    for line in ("{{ title }} {{ name }}", "{{ position }}", "{{ organisation }}", "{{ country }}"):
+    # no leading space before the name when the addressee has no title
+    for line in (
+        "{{ title }}{% if title %} {% endif %}{{ name }}",
+        "{{ position }}",
+        "{{ organisation }}",
+        "{{ country }}",
+    ):
         para(line, space=0)
     para("", space=8)
     para(text["subject"], bold=True, space=12)

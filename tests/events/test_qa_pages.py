@@ -166,3 +166,23 @@ def test_operation_event_without_sessions_has_no_empty_agenda_for_readers(client
     client.logout()
     login(assistant)  # who may add sessions still sees the card
     assert 'id="agenda"' in client.get(reverse("events:event-detail", args=[operation_event.pk])).content.decode()
+
+
+def test_letter_addressee_without_title_has_no_leading_space(assistant):
+    import io
+
+    import docx
+
+    from shieldhub.events import letters
+    from tests.events.factories import InvitationFactory
+    from tests.factories import PersonFactory
+
+    letters.letter_templates_ensure_defaults()
+    person = PersonFactory(country="FR", title="", given_name="Kofi", family_name="Ndiaye")
+    invitation = InvitationFactory(recipient=person, language="en")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(letters.letter_docx(invitation))).paragraphs]
+    assert "Kofi Ndiaye" in paragraphs and " Kofi Ndiaye" not in paragraphs
+    titled = InvitationFactory(recipient=PersonFactory(country="FR", title="ms", given_name="Awa", family_name="Diop"))
+    titled.language = "en"
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(letters.letter_docx(titled))).paragraphs]
+    assert "Ms Awa Diop" in paragraphs
