@@ -186,3 +186,12 @@ def test_letter_addressee_without_title_has_no_leading_space(assistant):
     titled.language = "en"
     paragraphs = [p.text for p in docx.Document(io.BytesIO(letters.letter_docx(titled))).paragraphs]
     assert "Ms Awa Diop" in paragraphs
+
+
+def test_invitation_list_letter_links_stay_on_one_line(client, login, assistant):
+    from tests.events.factories import InvitationFactory
+
+    invitation = InvitationFactory()
+    login(assistant)
+    html = client.get(reverse("events:invitation-list", args=[invitation.event.pk])).content.decode()
+    assert "events/events.css" in html and '<td class="small nowrap"><a href=' in html
