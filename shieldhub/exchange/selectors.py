@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Expression, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django_countries import countries as country_registry
 
@@ -52,7 +52,13 @@ def _with_my_receipt(qs: QuerySet[Message], user: Any) -> QuerySet[Message]:
 
 
 def _apply_filters(
-    qs: QuerySet[Message], user: Any, filters: dict[str, Any], *, received: bool, indexed: bool = True
+    qs: QuerySet[Message],
+    user: Any,
+    filters: dict[str, Any],
+    *,
+    received: bool,
+    indexed: bool = True,
+    community: bool = True,
 ) -> QuerySet[Message]:
     """The inbox filters, shared by the inbox and search (pages and API).
 
@@ -70,7 +76,7 @@ def _apply_filters(
         qs = qs.filter(kind=filters["kind"])
     if filters.get("tlp"):
         qs = qs.filter(tlp=filters["tlp"])
-    if filters.get("community"):
+    if community and filters.get("community"):
         targets = MessageDistribution.objects.filter(community_id=filters["community"])
         qs = qs.filter(pk__in=targets.values("message_id"))
     if filters.get("country"):
@@ -84,16 +90,47 @@ def _apply_filters(
     return qs
 
 
-def _received(user: Any, filters: dict[str, Any]) -> QuerySet[Message]:
+class _InCommunity(Expression):
+    """PostgreSQL: the user's receipt is for a message sent to the community, as a subquery that
+    PostgreSQL cannot turn into a join (`OFFSET 0`). It is then tested on each receipt read newest
+    first from the inbox index, before the message is fetched, and the scan stops after a page.
+    (As a join, PostgreSQL starts from the community's messages, fetches each of them and the
+    user's receipt and sorts them all: slow for a community of thousands of messages.)"""
+
+    output_field: Any = BooleanField()
+
+    def __init__(self, community_id: int, message_id: Any = None) -> None:
+        super().__init__()
+        self.community_id = community_id
+        self.message_id = F("recipients__message_id") if message_id is None else message_id
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.message_id]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        (self.message_id,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        column, params = compiler.compile(self.message_id)
+        table = compiler.quote_name_unless_alias(MessageDistribution._meta.db_table)
+        # `table` is a model's table name, `column` a compiled column: no input is formatted in.
+        sql = f"EXISTS (SELECT 1 FROM {table} d WHERE d.community_id = %s AND d.message_id = {column} OFFSET 0)"  # noqa: S608
+        return sql, [self.community_id, *params]
+
+
+def _received(user: Any, filters: dict[str, Any], *, community_first: bool = False) -> QuerySet[Message]:
     """Delivered messages the user received, joined to their own receipt (one row each: a user
     receives a message once), with `my_read_at`, `my_acknowledged_at`, `my_answer_status` read
     from that join rather than from three subqueries per row."""
     mine: dict[str, Any] = {"recipients__user": user}
     if filters.get("unread"):
         mine["recipients__read_at__isnull"] = True  # served by the partial index on unread receipts
+    conditions = [messages_received_visible_q(user)]
+    if community_first:
+        conditions.append(Q(_InCommunity(int(filters["community"]))))
     # one filter() call: one join; the receipt join already says "received", so only the rest of the
     # access rule applies (`messages_received_visible_q`, equal to `messages_visible_q` here).
-    qs = Message.objects.filter(messages_received_visible_q(user), status__in=DELIVERED, **mine)
+    qs = Message.objects.filter(*conditions, status__in=DELIVERED, **mine)
     if filters.get("needs_my_answer"):
         qs = qs.filter(kind=MessageKind.RFI, status=MessageStatus.SENT)
     qs = qs.annotate(
@@ -128,11 +165,15 @@ DENSE_MATCHES = 8
 
 class InboxRows:
     """What the inbox pages go through: `rows` sliced for a page, `countable` (the same messages)
-    counted. Quacks enough like a QuerySet for `core.pagination` and the API's pagination."""
+    counted. Quacks enough like a QuerySet for `core.pagination` and the API's pagination.
 
-    def __init__(self, rows: QuerySet[Message], countable: QuerySet[Message]) -> None:
+    `first_rows`: when given, `rows` serves only the slices that start before it (the first pages)
+    and `countable`, ordered like `rows`, serves the later ones."""
+
+    def __init__(self, rows: QuerySet[Message], countable: QuerySet[Message], *, first_rows: int | None = None) -> None:
         self.rows = rows
         self.countable = countable
+        self.first_rows = first_rows
 
     def order_by(self, *fields: Any) -> QuerySet[Message]:  # the paginators count `order_by()[:cap]`
         return self.countable.order_by(*fields)
@@ -144,6 +185,10 @@ class InboxRows:
         return self.count()
 
     def __getitem__(self, index: Any) -> Any:
+        if self.first_rows is not None:
+            start = (index.start or 0) if isinstance(index, slice) else index
+            if start >= self.first_rows:
+                return self.countable[index]
         return self.rows[index]
 
     def __iter__(self) -> Any:
@@ -164,6 +209,32 @@ def _dense(user: Any, filters: dict[str, Any]) -> bool:
     return probe.order_by()[:DENSE_MATCHES].count() >= DENSE_MATCHES
 
 
+# The community filter reads the user's receipts newest first when at least COMMUNITY_MATCHES of
+# their newest COMMUNITY_PROBE receipts are for the community (2 %: a first page then reads about
+# 2,500 receipts at most), for the first COMMUNITY_FIRST_ROWS rows.
+COMMUNITY_PROBE = 2000
+COMMUNITY_MATCHES = 40
+COMMUNITY_FIRST_ROWS = 200
+
+
+def _community_first(user: Any, filters: dict[str, Any]) -> bool:
+    """Whether the community's messages are a fair share of the user's newest (a bounded probe).
+    PostgreSQL only (`_InCommunity`); not with a search, which the full-text index drives."""
+    if connection.vendor != "postgresql" or filters.get("q") or not filters.get("community"):
+        return False
+    try:
+        community_id = int(filters["community"])
+    except (TypeError, ValueError):
+        return False
+    newest = (
+        MessageRecipient.objects.filter(user=user)
+        .order_by("-sent_at", "-message_id")
+        .values("message_id")[:COMMUNITY_PROBE]
+    )
+    sent_there = MessageDistribution.objects.filter(community_id=community_id, message_id__in=newest)
+    return sent_there.order_by()[:COMMUNITY_MATCHES].count() >= COMMUNITY_MATCHES
+
+
 def inbox_pages(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Message] | InboxRows:
     """`inbox_list` for a paginated page (the inbox page, the API).
 
@@ -173,9 +244,21 @@ def inbox_pages(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
     user's newest receipts finds many matches, the page is read from those receipts newest first
     with the match tested row by row (`indexed=False`), stopping after the page; the bounded count
     still uses the index. Same messages, same order: only the plan differs.
+
+    One community (PostgreSQL): PostgreSQL starts from the community's messages, fetches each one
+    and the user's receipt, and sorts them; for a community of thousands of messages that is most of
+    the time of the page. When a probe finds the community's messages among the user's newest, the
+    first pages read the receipts newest first and test each against the community (`_InCommunity`),
+    stopping after the page; later pages and the count keep the plain plan.
     """
     filters = filters or {}
     listed = inbox_list(user=user, filters=filters)
+    if _community_first(user, filters):
+        rows = _apply_filters(
+            _received(user, filters, community_first=True), user, filters, received=True, community=False
+        )
+        ordered = rows.select_related("sender").order_by("-received_at", "-pk")
+        return InboxRows(ordered, listed, first_rows=COMMUNITY_FIRST_ROWS)
     if not filters.get("q") or not _dense(user, filters):
         return listed
     rows = _apply_filters(_received(user, filters), user, filters, received=True, indexed=False)
