@@ -1098,7 +1098,6 @@ def _demo_seizure_photos(users: dict[str, Any], made: list[Any]) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from shieldhub.seizures import attachments
-
     from shieldhub.seizures.models import Incident
 
     ids = [i.pk for i in made if i.incident_type == "seizure"]
