@@ -6,6 +6,37 @@
 (function () {
   "use strict";
 
+  // French number and date formats for the axes and tooltips (d3's fr-FR definitions).
+  var FRENCH = {
+    formatLocale: { decimal: ",", thousands: "\u00a0", grouping: [3], currency: ["", "\u00a0€"], percent: "\u202f%" },
+    timeFormatLocale: {
+      dateTime: "%A %e %B %Y à %X",
+      date: "%d/%m/%Y",
+      time: "%H:%M:%S",
+      periods: ["AM", "PM"],
+      days: ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+      shortDays: ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+      months: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
+      shortMonths: ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
+    },
+  };
+
+  function options() {
+    var opts = {
+      ast: true,
+      expr: window.vegaInterpreter.expressionInterpreter,
+      // the page offers its own downloads (CSV, XLSX, PNG, SVG drawn on the server, in the reader's language)
+      actions: false,
+      defaultStyle: false,
+      renderer: "svg",
+    };
+    if ((document.documentElement.lang || "").toLowerCase().indexOf("fr") === 0) {
+      opts.formatLocale = FRENCH.formatLocale;
+      opts.timeFormatLocale = FRENCH.timeFormatLocale;
+    }
+    return opts;
+  }
+
   function render(root) {
     if (typeof window.vegaEmbed !== "function" || !window.vegaInterpreter) {
       return;
@@ -29,13 +60,7 @@
       }
       target.classList.add("chart-canvas");
       window
-        .vegaEmbed(target, spec, {
-          ast: true,
-          expr: window.vegaInterpreter.expressionInterpreter,
-          actions: { export: true, source: false, compiled: false, editor: false },
-          defaultStyle: false,
-          renderer: "svg",
-        })
+        .vegaEmbed(target, spec, options())
         .then(function () {
           target.classList.add("chart-rendered");
         })
