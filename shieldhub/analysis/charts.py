@@ -167,6 +167,8 @@ def _time_template(
         encodings["tooltip"].insert(0, alt.Tooltip(f"{series}:N", title=series_title))
     chart = (
         alt.Chart(_data(), title=title or alt.Undefined)
+        # a month with no record in one series is a zero on its line, not a straight line to the next month
+        .transform_impute(impute=value, key=date, value=0, groupby=[series] if series else [])
         .mark_line(point=True, **({} if series else {"color": PALETTE[0]}))
         .encode(**encodings)
     )

@@ -48,3 +48,17 @@ def test_templates_are_cached_and_rows_are_not_shared():
     b = charts.bar_chart([{"c": "B", "n": 2}], category="c", value="n", category_title="C", value_title="N")
     assert a["datasets"]["rows"] != b["datasets"]["rows"]
     assert a["encoding"] == b["encoding"]
+
+
+def test_a_month_missing_from_one_series_is_drawn_as_zero():
+    from shieldhub.analysis import charts
+
+    rows = [
+        {"month": "2026-01-01", "n": 2, "s": "A"},
+        {"month": "2026-03-01", "n": 1, "s": "A"},
+        {"month": "2026-02-01", "n": 3, "s": "B"},
+    ]
+    spec = charts.time_chart(rows, value="n", value_title="N", series="s", series_title="S")
+    imputes = [t for t in spec.get("transform", []) if "impute" in t]
+    assert imputes == [{"impute": "n", "key": "month", "value": 0, "groupby": ["s"]}]
+    assert "<svg" in charts.chart_svg(spec)
