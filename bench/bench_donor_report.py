@@ -1,7 +1,7 @@
 """Donor report benchmark: time a one-year donor report (figures, DOCX, PDF) on PostgreSQL.
 
     createdb -h 127.0.0.1 -U postgres gsh_bench_dashboards
-    # the scale data (200,000 seizures, 1,000,000 shipments) is written by an1's generator:
+    # the scale data (200,000 seizures, 1,000,000 shipments) is written by the dashboards benchmark:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gsh_bench_dashboards uv run python bench/bench_dashboards.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gsh_bench_dashboards uv run python bench/bench_donor_report.py
 
