@@ -280,7 +280,9 @@ def message_search(
         # Ranked among the newest RELEVANCE_CANDIDATES matches: computing the rank of every match
         # of a word found in a fifth of all messages costs more than the page is worth, and lists
         # show at most COUNT_CAP results anyway. Below that many matches the order is exact.
-        newest = qs.order_by("-sent_at", "-pk").values("pk")[:RELEVANCE_CANDIDATES]
+        # The candidates are read once, here: as a subquery they would be found again by the
+        # paginator's count, walking the same thousands of messages a second time.
+        newest = list(qs.order_by("-sent_at", "-pk").values_list("pk", flat=True)[:RELEVANCE_CANDIDATES])
         ranked = Message.objects.filter(pk__in=newest).annotate(rank=rank_expression(query, user=user))
         return _with_my_receipt(ranked.select_related("sender"), user).order_by("-rank", "-sent_at", "-pk")
     return _with_my_receipt(qs.select_related("sender"), user).order_by("-sent_at", "-pk")

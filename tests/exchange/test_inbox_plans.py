@@ -86,3 +86,13 @@ def test_a_partner_reads_a_community_within_the_releasability_rule(
     if connection.vendor == "postgresql":
         assert isinstance(selectors.inbox_pages(user=partner_interpol, filters=filters), selectors.InboxRows)
     assert [m.subject for m in selectors.inbox_pages(user=partner_interpol, filters=filters)] == expected
+
+
+def test_relevance_ranks_the_same_messages_as_the_date_order(login, ncp_fr, ncp_ke, coordinator, community_mail, send):
+    send(ncp_fr, users=[coordinator], subject="Alert nobody else sees")  # not to the Kenyan NCP
+    by_date = [m.pk for m in selectors.message_search(user=ncp_ke, query="alert")]
+    ranked = list(selectors.message_search(user=ncp_ke, query="alert", order="relevance"))
+    assert sorted(m.pk for m in ranked) == sorted(by_date) and len(by_date) == 16
+    assert all(m.subject != "Alert nobody else sees" for m in ranked)
+    found = login(ncp_ke).get("/api/v1/exchange/search", {"q": "alert", "order": "relevance"}).json()
+    assert found["count"] == 16 and sorted(m["id"] for m in found["items"]) == sorted(by_date)
