@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shieldhub.analysis.choices import ItemStatus
 from shieldhub.seizures.forms import FastSelect, _countries
@@ -36,7 +37,7 @@ class SourceForm(forms.Form):
 
 class ItemForm(forms.Form):
     url = forms.URLField(label=_("Address"), max_length=1000, required=False, assume_scheme="https")
-    title = forms.CharField(label=_("Title"), max_length=500)
+    title = forms.CharField(label=pgettext_lazy("document", "Title"), max_length=500)
     text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
     published_at = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs=_DATE))
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, required=False)

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shieldhub.analysis.choices import IndicatorLevel, IndicatorSource, ItemStatus, ReportStatus, SourceKind
 
@@ -61,7 +62,7 @@ class OsintItem(models.Model):
     kind = models.CharField(_("origin"), max_length=8, choices=SourceKind.choices, default=SourceKind.FEED)
     url = models.URLField(_("address"), max_length=1000, blank=True)
     guid = models.CharField(max_length=500, blank=True)
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=500)
     text = models.TextField(_("text"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
@@ -197,7 +198,7 @@ class ReportSection(models.Model):
 class DonorReport(models.Model):
     """A donor report for a period, generated in the background as DOCX and PDF; kept with its parameters."""
 
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=255)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     language = models.CharField(_("language"), max_length=2, default="en")
