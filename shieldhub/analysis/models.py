@@ -12,9 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from shieldhub.analysis.choices import IndicatorLevel, IndicatorSource, ItemStatus, ReportStatus, SourceKind
 
