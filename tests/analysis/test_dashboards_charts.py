@@ -62,3 +62,20 @@ def test_a_month_missing_from_one_series_is_drawn_as_zero():
     imputes = [t for t in spec.get("transform", []) if "impute" in t]
     assert imputes == [{"impute": "n", "key": "month", "value": 0, "groupby": ["s"]}]
     assert "<svg" in charts.chart_svg(spec)
+
+
+def test_table_figures_are_grouped_in_the_readers_language():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from shieldhub.analysis.templatetags.analysis_charts import figure
+
+    with translation.override("en"):
+        assert figure(Decimal("14000.0")) == "14,000"
+        assert figure(3026.9) == "3,026.9"
+        assert figure(12) == "12"
+    with translation.override("fr"):
+        assert figure(3026.9).replace("\u202f", " ").replace("\xa0", " ") == "3 026,9"
+    assert figure("SZ-000018") == "SZ-000018"
+    assert figure(True) is True

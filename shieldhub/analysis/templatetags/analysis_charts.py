@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.defaultfilters import floatformat
 from django.utils.html import escape, json_script
 from django.utils.safestring import SafeString, mark_safe
 
@@ -22,3 +24,12 @@ def vega_spec(spec: dict[str, Any] | None, target: str) -> SafeString:
     assert html.startswith(opening)
     tag = f'<script type="application/json" class="vega-spec" data-target="{escape(target)}">'
     return mark_safe(tag + html[len(opening) :])  # noqa: S308 - escaped by json_script and escape()
+
+
+@register.filter
+def figure(value: Any) -> Any:
+    """A number in a table as a person reads it in their language: thousands grouped, no trailing
+    ".0" (14 000 rather than 14000,0); anything else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    return floatformat(value, "-1g")
