@@ -195,3 +195,14 @@ def test_invitation_list_letter_links_stay_on_one_line(client, login, assistant)
     login(assistant)
     html = client.get(reverse("events:invitation-list", args=[invitation.event.pk])).content.decode()
     assert "events/events.css" in html and '<td class="small nowrap"><a href=' in html
+
+
+def test_an_operation_event_offers_no_badges_attendance_or_certificates(login, assistant):
+    client = login(assistant)
+    operation = EventFactory(kind="operation", status="announced")
+    training = EventFactory(kind="training")
+    body = client.get(reverse("events:event-detail", args=[operation.pk])).content.decode()
+    assert "Participant list (XLSX)" in body
+    assert "Badges (A6)" not in body and "Evaluation summary" not in body
+    body = client.get(reverse("events:event-detail", args=[training.pk])).content.decode()
+    assert "Badges (A6)" in body and "Evaluation summary" in body
