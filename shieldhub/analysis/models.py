@@ -12,16 +12,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shieldhub.analysis.choices import IndicatorLevel, IndicatorSource, ItemStatus, ReportStatus, SourceKind
-
-
-def _in_language(en: str, fr: str) -> str:
-    if fr and (get_language() or "").startswith("fr"):
-        return fr
-    return en or fr
+from shieldhub.core.i18n import in_language
 
 
 class OsintSource(models.Model):
@@ -145,11 +140,11 @@ class Indicator(models.Model):
 
     @property
     def title(self) -> str:
-        return _in_language(self.title_en, self.title_fr)
+        return in_language(self.title_en, self.title_fr)
 
     @property
     def indicator(self) -> str:
-        return _in_language(self.indicator_en, self.indicator_fr)
+        return in_language(self.indicator_en, self.indicator_fr)
 
 
 class IndicatorValue(models.Model):

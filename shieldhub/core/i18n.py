@@ -22,3 +22,13 @@ def compile_translations(*, force: bool = False) -> list[Path]:
                 write_mo(mo_file, catalog, use_fuzzy=False)
             written.append(mo_path)
     return written
+
+
+def in_language(en: str, fr: str) -> str:
+    """A text stored in English and French, in the reader's language: the French when the active
+    language is French and there is one, else the English (or the French when only it exists)."""
+    from django.utils.translation import get_language
+
+    if fr and (get_language() or "").startswith("fr"):
+        return fr
+    return en or fr

@@ -16,10 +16,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from shieldhub.core.i18n import in_language
 from shieldhub.events.choices import (
     CheckInMethod,
     EventKind,
@@ -31,13 +31,6 @@ from shieldhub.events.choices import (
     OperationPhase,
     RegistrationStatus,
 )
-
-
-def _in_language(en: str, fr: str) -> str:
-    """The French text when the reader reads French and there is one, else the English."""
-    if fr and (get_language() or "").startswith("fr"):
-        return fr
-    return en or fr
 
 
 class Event(models.Model):
@@ -87,15 +80,15 @@ class Event(models.Model):
 
     @property
     def title(self) -> str:
-        return _in_language(self.title_en, self.title_fr)
+        return in_language(self.title_en, self.title_fr)
 
     @property
     def description(self) -> str:
-        return _in_language(self.description_en, self.description_fr)
+        return in_language(self.description_en, self.description_fr)
 
     @property
     def funding_terms(self) -> str:
-        return _in_language(self.funding_terms_en, self.funding_terms_fr)
+        return in_language(self.funding_terms_en, self.funding_terms_fr)
 
     def title_in(self, language: str) -> str:
         return self.title_fr if language == "fr" and self.title_fr else self.title_en
@@ -129,11 +122,11 @@ class Session(models.Model):
 
     @property
     def title(self) -> str:
-        return _in_language(self.title_en, self.title_fr)
+        return in_language(self.title_en, self.title_fr)
 
     @property
     def description(self) -> str:
-        return _in_language(self.description_en, self.description_fr)
+        return in_language(self.description_en, self.description_fr)
 
 
 class LetterTemplate(models.Model):
@@ -468,11 +461,11 @@ class Operation(models.Model):
 
     @property
     def goals(self) -> str:
-        return _in_language(self.goals_en, self.goals_fr)
+        return in_language(self.goals_en, self.goals_fr)
 
     @property
     def lessons(self) -> str:
-        return _in_language(self.lessons_en, self.lessons_fr)
+        return in_language(self.lessons_en, self.lessons_fr)
 
 
 class CalendarFeed(models.Model):
