@@ -143,3 +143,25 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _summaries_kept_up(request):
+    """After every database test, the dashboards' monthly summaries agree with the records: a write
+    path that forgets `summaries.touch` fails the test that exercises it. Tests that write counted
+    records with the ORM directly (not through the services) opt out with
+    `@pytest.mark.summaries_stale`."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction")
+    wanted = (marker is not None or "db" in request.fixturenames) and not transactional
+    if not wanted or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("db")  # set up first, so this check runs before the rollback
+    yield
+    if request.node.get_closest_marker("summaries_stale"):
+        return
+    from shieldhub.analysis.summaries import verify_all
+
+    problems = verify_all()
+    assert not problems, "the monthly summaries drifted from the records:\n" + "\n".join(problems[:20])

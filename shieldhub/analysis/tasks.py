@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from shieldhub.analysis import tasks_osint, tasks_reports  # noqa: F401
+from shieldhub.analysis import tasks_osint, tasks_reports, tasks_summaries  # noqa: F401

@@ -341,6 +341,10 @@ def load_demo() -> bool:
         return False
     with transaction.atomic():
         _load()
+        # The demo back-dates records with plain updates: recompute the dashboards' summaries.
+        from shieldhub.analysis.summaries import rebuild_all
+
+        rebuild_all()
     return True
 
 

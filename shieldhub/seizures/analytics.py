@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, FilteredRelation, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils.translation import get_language
 from django_countries import countries as country_registry
 
 from shieldhub.core.access import Perm, has_perm, require, user_country
-from shieldhub.seizures.choices import COUNTED_STATUSES, Conveyance, DetectionMethod, IncidentType, RouteRole
-from shieldhub.seizures.models import GoodsLine, Incident, IncidentCountry
+from shieldhub.seizures import summaries
+from shieldhub.seizures.choices import COUNTED_STATUSES, Conveyance, DetectionMethod, IncidentType
+from shieldhub.seizures.models import GoodsLine, Incident
 from shieldhub.seizures.selectors import StatRow, _suppress, incident_list, min_cell
 
 
@@ -142,19 +142,12 @@ def _month(value: Any) -> dt.date:
 
 
 def month_country(filters: Filters) -> list[dict[str, Any]]:
-    """Records and kg per (month, reporting country): a few thousand grouped rows at most."""
+    """Records and kg per (month, reporting country): a few thousand grouped rows at most, from
+    the monthly summary where it can answer (`seizures.summaries`)."""
 
     def compute() -> list[dict[str, Any]]:
-        rows = (
-            counted(filters)
-            .annotate(month=TruncMonth("occurred_on"))
-            .values("month", "reporting_country")
-            .annotate(n=Count("pk"), kg=Sum("total_kg"))
-            .order_by()
-        )
-        return [
-            {"month": _month(r["month"]), "k": str(r["reporting_country"]), "n": r["n"], "kg": r["kg"]} for r in rows
-        ]
+        rows = summaries.grouped("country", ("month", "k1"), filters)
+        return [{"month": _month(r["month"]), "k": r["k1"], "n": r["n"], "kg": r["kg"]} for r in rows]
 
     return once(("month_country", filters.key()), compute)  # type: ignore[no-any-return]
 
@@ -164,14 +157,8 @@ def month_item(filters: Filters) -> list[dict[str, Any]]:
     so summing a row's records over months still counts each record once per item."""
 
     def compute() -> list[dict[str, Any]]:
-        rows = (
-            GoodsLine.objects.filter(counted_q(filters, "incident__"), catalogue_item__isnull=False)
-            .annotate(month=TruncMonth("incident__occurred_on"))
-            .values("month", "catalogue_item_id")
-            .annotate(n=Count("incident_id", distinct=True), kg=Sum("quantity_kg"))
-            .order_by()
-        )
-        return [{"month": _month(r["month"]), "k": r["catalogue_item_id"], "n": r["n"], "kg": r["kg"]} for r in rows]
+        rows = summaries.grouped("item", ("month", "k1"), filters)
+        return [{"month": _month(r["month"]), "k": int(r["k1"]), "n": r["n"], "kg": r["kg"]} for r in rows]
 
     return once(("month_item", filters.key()), compute)  # type: ignore[no-any-return]
 
@@ -180,12 +167,9 @@ def field_grid(filters: Filters) -> list[dict[str, Any]]:
     """Records and kg per (incident type, detection method, conveyance): a few hundred rows."""
 
     def compute() -> list[dict[str, Any]]:
-        return list(
-            counted(filters)
-            .values("incident_type", "detection_method", "conveyance")
-            .annotate(n=Count("pk"), kg=Sum("total_kg"))
-            .order_by()
-        )
+        rows = summaries.grouped("fields", ("incident_type", "k1", "k2"), filters)
+        return [{"incident_type": r["incident_type"], "detection_method": r["k1"], "conveyance": r["k2"],
+                 "n": r["n"], "kg": r["kg"]} for r in rows]  # fmt: skip
 
     return once(("fields", filters.key()), compute)  # type: ignore[no-any-return]
 
@@ -331,10 +315,11 @@ def concealment(*, user: Any, filters: Filters, top: int = 12) -> list[dict[str,
     secretariat, a method written in fewer than the threshold's records is not shown at all —
     its wording could identify the record — and counts only in "other"."""
     require(user, Perm.ANALYSIS_VIEW)
-    raw = list(
-        counted(filters).exclude(concealment="").values("concealment").annotate(n=Count("pk"), kg=Sum("total_kg"))
-        .order_by("-n")[: top * 4]
-    )  # fmt: skip
+    grouped = summaries.grouped("concealment", ("k1",), filters)
+    raw = sorted(
+        ({"concealment": r["k1"], "n": r["n"], "kg": r["kg"]} for r in grouped),
+        key=lambda r: (-r["n"], r["concealment"]),
+    )
     if suppressed_for(user, filters):
         raw = [r for r in raw if r["n"] >= min_cell()]
     return [{"key": r["concealment"], "label": r["concealment"], "n": r["n"], "kg": _kg(r["kg"])} for r in raw[:top]]
@@ -344,15 +329,9 @@ def routes(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]
     """Origin → destination flows: the departure and the destination country of each record's
     route (records without both are left out), the most frequent first."""
     require(user, Perm.ANALYSIS_VIEW)
-    # Two joins of the route table (departure, destination): hash joins, no per-record subquery.
-    departure = IncidentCountry.objects.filter(role=RouteRole.DEPARTURE)
-    raw = list(
-        departure.filter(counted_q(filters, "incident__"))
-        .annotate(dst=FilteredRelation("incident__route", condition=Q(incident__route__role=RouteRole.DESTINATION)))
-        .filter(dst__country__isnull=False)
-        .values("country", dest=F("dst__country"))
-        .annotate(n=Count("incident_id"))
-        .order_by("-n", "country", "dest")
+    raw = sorted(
+        ({"country": r["k1"], "dest": r["k2"], "n": r["n"]} for r in summaries.grouped("route", ("k1", "k2"), filters)),
+        key=lambda r: (-r["n"], r["country"], r["dest"]),
     )
     stats = [
         StatRow(f"{r['country']}>{r['dest']}", "", r["n"], None)

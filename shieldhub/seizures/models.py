@@ -348,4 +348,31 @@ class IncidentAttachment(RecordFileFields):
         ordering = ["incident", "pk"]
 
 
+class SeizureSummary(models.Model):
+    """The dashboards' monthly summary of counted records (`seizures.summaries`): one row per month,
+    facet, incident type and grouped keys (`k1`, `k2`: a country, a catalogue item, a route's two
+    countries, a detection method and a conveyance, a concealment text), with the records and
+    kilograms. Derived data: rebuilt from the records at any time; never edited by hand."""
+
+    facet = models.CharField(max_length=16)
+    month = models.DateField()
+    incident_type = models.CharField(max_length=32, blank=True)
+    k1 = models.CharField(max_length=300, blank=True)
+    k2 = models.CharField(max_length=32, blank=True)
+    n = models.PositiveIntegerField(default=0)
+    kg = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("seizure summary row")
+        verbose_name_plural = _("seizure summary rows")
+        indexes = [
+            models.Index(fields=["facet", "month"], include=["incident_type", "k1", "k2", "n", "kg"],
+                         name="seiz_summary_idx"),
+            models.Index(fields=["facet", "k2", "month"], name="seiz_summary_k2_idx"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.facet} {self.month:%Y-%m} {self.k1} {self.k2}: {self.n}"
+
+
 from shieldhub.seizures.models_import import ImportBatch, ImportStatus  # noqa: E402, F401

@@ -36,7 +36,7 @@ from shieldhub.exchange.choices import RecipientReason, TargetKind
 from shieldhub.exchange.services import Distribution, message_recipients_preview
 from shieldhub.reference.text import fold, hs_compact
 from shieldhub.reference.units import DensityRequired, InvalidQuantity, UnknownUnit, normalise_unit, pure_kg, to_kg
-from shieldhub.seizures import quality
+from shieldhub.seizures import quality, summaries
 from shieldhub.seizures.choices import (
     CORRECTABLE_STATUSES,
     CommentKind,
@@ -565,6 +565,7 @@ def incident_submit(
     incident.updated_at = now
     _new_version(actor=actor, incident=incident, change=VersionChange.SUBMISSION)
     incident.save()
+    summaries.touch(incident.occurred_on)
     count = _record_distribution(incident, distribution, users)
     audit_record(
         actor=actor, action="seizures.incident_submit", obj=incident,
@@ -592,9 +593,11 @@ def incidents_submit_bulk(
     """Submit several drafts with one distribution, all or nothing: each through `incident_submit`
     (its checks, version, recipients and audit entry); the first refusal undoes them all."""
     distribution = distribution or Distribution()
-    return [
-        incident_submit(actor=actor, incident=incident, distribution=distribution, data=data) for incident in incidents
-    ]
+    with summaries.TABLE.batch():  # each month of the batch refreshed once, at the end
+        return [
+            incident_submit(actor=actor, incident=incident, distribution=distribution, data=data)
+            for incident in incidents
+        ]
 
 
 # --- the analyst's review -------------------------------------------------------------------------
@@ -616,6 +619,7 @@ def incident_validate(*, actor: Any, incident: Incident, comment: str = "") -> I
     incident.validated_at = timezone.now()
     incident.validated_by = actor
     incident.save(update_fields=["status", "validated_at", "validated_by"])
+    # Still counted, and no figure depends on the difference: the summary is unchanged.
     if comment.strip():
         _comment(actor=actor, incident=incident, kind=CommentKind.VALIDATION, body=comment.strip())
     audit_record(
@@ -639,6 +643,7 @@ def incident_return(*, actor: Any, incident: Incident, comment: str) -> Incident
     incident.validated_at = None
     incident.validated_by = None
     incident.save(update_fields=["status", "validated_at", "validated_by"])
+    summaries.touch(incident.occurred_on)  # no longer counted
     _comment(actor=actor, incident=incident, kind=CommentKind.RETURN, body=comment.strip())
     audit_record(
         actor=actor, action="seizures.incident_return", obj=incident,
@@ -685,6 +690,7 @@ def incident_correct(*, actor: Any, incident: Incident, data: dict[str, Any], no
     if not note.strip():
         raise ValidationError({"note": _("Say what was corrected.")})
     before = incident_snapshot(incident)
+    month_before = incident.occurred_on
     _apply(incident, actor, data)
     _validate(incident)
     parts = _Parts(data, keep_from=incident)
@@ -699,6 +705,7 @@ def incident_correct(*, actor: Any, incident: Incident, data: dict[str, Any], no
     refresh_derived(incident)
     _new_version(actor=actor, incident=incident, change=VersionChange.CORRECTION, note=note.strip())
     incident.save(update_fields=["version"])
+    summaries.touch(month_before, incident.occurred_on)
     audit_record(
         actor=actor, action="seizures.incident_correct", obj=incident,
         changes=diff(before, incident_snapshot(incident)), extra={"note": note.strip(), "version": incident.version},
@@ -721,6 +728,7 @@ def incident_withdraw(*, actor: Any, incident: Incident, note: str) -> Incident:
     incident.updated_at = timezone.now()
     _new_version(actor=actor, incident=incident, change=VersionChange.WITHDRAWAL, note=note.strip())
     incident.save(update_fields=["status", "version", "updated_at"])
+    summaries.touch(incident.occurred_on)
     audit_record(
         actor=actor, action="seizures.incident_withdraw", obj=incident,
         changes={"status": [before, IncidentStatus.WITHDRAWN]}, extra={"note": note.strip()},

@@ -10,17 +10,18 @@ reference or end use is ever returned here. All grouping runs in the database.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shieldhub.core.access import Perm, has_perm, require, user_country
 from shieldhub.seizures.analytics import Filters, country_name
 from shieldhub.seizures.selectors import StatRow, _suppress, min_cell
-from shieldhub.shipments.choices import ShipmentStatus, VerificationStatus
-from shieldhub.shipments.models import Shipment, ShipmentLine, ShipmentVerification
+from shieldhub.shipments.choices import ShipmentStatus
+from shieldhub.shipments.models import Shipment, ShipmentLine
+from shieldhub.shipments.summaries import TABLE, country_q, grouped
 
 
 def suppressed_for(user: Any, filters: Filters | None = None) -> bool:
@@ -72,13 +73,21 @@ def _rows(stats: list[StatRow], suppress: bool) -> list[dict[str, Any]]:
             for s in stats]  # fmt: skip
 
 
+def _sums(facet: str, group: tuple[str, ...], filters: Filters) -> list[dict[str, Any]]:
+    """The month facet without a country filter, else the route facet (which has the countries)."""
+    if facet == "month" and country_q(filters) is not None:
+        facet = "route"
+    return grouped(facet, group, filters)
+
+
 def totals(*, user: Any, filters: Filters) -> dict[str, Any]:
     require(user, Perm.ANALYSIS_VIEW)
-    agg = notified(filters).aggregate(n=Count("pk"), kg=Sum("total_kg"))
-    n = agg["n"] or 0
+    rows = _sums("month", (), filters)
+    n = sum(r["n"] or 0 for r in rows)
+    kgs = [r["kg"] for r in rows if r["kg"] is not None]
     if suppressed_for(user, filters) and 0 < n < min_cell():
         return {"n": None, "kg": None}
-    return {"n": n, "kg": _kg(agg["kg"])}
+    return {"n": n, "kg": _kg(sum(kgs)) if kgs else None}
 
 
 def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
@@ -86,26 +95,15 @@ def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     from shieldhub.reference.models import CatalogueItem
 
     require(user, Perm.ANALYSIS_VIEW)
-    raw = (
-        ShipmentLine.objects.filter(notified_q(filters, "shipment__"), catalogue_item__isnull=False)
-        .values("catalogue_item_id")
-        .annotate(n=Count("shipment_id", distinct=True), kg=Sum("quantity_kg"))
-        .order_by("-kg")
-    )
-    names = {c.pk: c.name for c in CatalogueItem.objects.all()}
-    stats = [StatRow(str(r["catalogue_item_id"]), names.get(r["catalogue_item_id"], "—"), r["n"], r["kg"]) for r in raw]
+    raw = sorted(grouped("item", ("k1",), filters), key=lambda r: (-(r["kg"] or 0), r["k1"]))
+    names = {str(c.pk): c.name for c in CatalogueItem.objects.all()}
+    stats = [StatRow(r["k1"], names.get(r["k1"], "—"), r["n"], r["kg"]) for r in raw]
     return _rows(stats, suppressed_for(user, filters))
 
 
 def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     require(user, Perm.ANALYSIS_VIEW)
-    raw = list(
-        notified(filters)
-        .annotate(month=TruncMonth("notified_at"))
-        .values("month")
-        .annotate(n=Count("pk"), kg=Sum("total_kg"))
-        .order_by("month")
-    )
+    raw = sorted(_sums("month", ("month",), filters), key=lambda r: r["month"])
     stats = [StatRow(r["month"].strftime("%Y-%m-01"), r["month"].strftime("%Y-%m"), r["n"], r["kg"]) for r in raw]
     rows = _rows(stats, suppressed_for(user, filters))
     for row in rows:
@@ -116,18 +114,8 @@ def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
 def by_route(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]]:
     """Exporting → importing country pairs: shipments and kg, the heaviest first."""
     require(user, Perm.ANALYSIS_VIEW)
-    raw = (
-        notified(filters)
-        .values("exporting_country", "importing_country")
-        .annotate(n=Count("pk"), kg=Sum("total_kg"))
-        .order_by("-n", "exporting_country", "importing_country")
-    )
-    stats = [
-        StatRow(f"{r['exporting_country']}>{r['importing_country']}",
-                "",
-                r["n"], r["kg"])
-        for r in raw
-    ]  # fmt: skip
+    raw = sorted(grouped("route", ("k1", "k2"), filters), key=lambda r: (-r["n"], r["k1"], r["k2"]))
+    stats = [StatRow(f"{r['k1']}>{r['k2']}", "", r["n"], r["kg"]) for r in raw]
     rows = [r for r in _rows(stats, suppressed_for(user, filters)) if r["n"] is not None]
     rows = rows[:top]
     for row in rows:
@@ -140,41 +128,29 @@ def verification_by_country(*, user: Any, filters: Filters, importing_country: s
     """Per importing country: verification requests, answered, answered by the deadline, the
     response rate (%) and the mean delay in days between the request and the answer."""
     require(user, Perm.ANALYSIS_VIEW)
-    qs = ShipmentVerification.objects.exclude(status=VerificationStatus.WITHDRAWN)
-    if importing_country:  # one country's behaviour as importer (its own index)
-        qs = qs.filter(importing_country=importing_country)
-    if any((filters.date_from, filters.date_to, filters.country, filters.region, filters.precursor)):
-        qs = qs.filter(notified_q(filters, "shipment__"))
-    # else: a request exists only for a notified shipment, so every one counts (no join with 1M rows)
-    delay = ExpressionWrapper(F("answered_at") - F("created_at"), output_field=DurationField())
-    raw = (
-        qs.values("importing_country")
-        .annotate(
-            n=Count("pk"),
-            answered=Count("pk", filter=Q(answered_at__isnull=False)),
-            on_time=Count("pk", filter=Q(answered_at__isnull=False, answered_at__date__lte=F("deadline"))),
-            overdue=Count("pk", filter=Q(status=VerificationStatus.OVERDUE)),
-            delay=Avg(delay, filter=Q(answered_at__isnull=False)),
-        )
-        .order_by("-n")
-    )
+    where = Q(k1=importing_country) if importing_country else None
+    raw = [
+        r for r in grouped("verif", ("k1",), filters, where=where) if not importing_country or r["k1"] == importing_country
+    ]  # fmt: skip
+    raw.sort(key=lambda r: (-r["n"], r["k1"]))
     suppress = suppressed_for(user, Filters(country=importing_country) if importing_country else filters)
     threshold = min_cell()
     out = []
     for r in raw:
         if suppress and r["n"] < threshold:
             continue  # too few requests to show a country's behaviour
-        delay_days = r["delay"].total_seconds() / 86400 if r["delay"] is not None else None
+        answered = r["answered"] or 0
+        delay_days = r["delay_seconds"] / answered / 86400 if answered and r["delay_seconds"] is not None else None
         out.append(
             {
-                "key": str(r["importing_country"]),
-                "label": country_name(r["importing_country"]),
+                "key": r["k1"],
+                "label": country_name(r["k1"]),
                 "n": r["n"],
-                "answered": r["answered"],
-                "on_time": r["on_time"],
-                "overdue": r["overdue"],
-                "rate": round(100 * r["answered"] / r["n"]) if r["n"] else None,
-                "on_time_rate": round(100 * r["on_time"] / r["n"]) if r["n"] else None,
+                "answered": answered,
+                "on_time": r["on_time"] or 0,
+                "overdue": r["overdue"] or 0,
+                "rate": round(100 * answered / r["n"]) if r["n"] else None,
+                "on_time_rate": round(100 * (r["on_time"] or 0) / r["n"]) if r["n"] else None,
                 "delay_days": round(delay_days, 1) if delay_days is not None else None,
             }
         )
@@ -185,9 +161,14 @@ def country_figures(*, user: Any, country: str) -> dict[str, Any]:
     """A country profile's shipment figures: notified as exporter and as importer (shipments, kg),
     and its verification behaviour as importer (aggregates only)."""
     require(user, Perm.ANALYSIS_VIEW)
-    qs = notified(Filters())
-    exported = qs.filter(exporting_country=country).aggregate(n=Count("pk"), kg=Sum("total_kg"))
-    imported = qs.filter(importing_country=country).aggregate(n=Count("pk"), kg=Sum("total_kg"))
+    routes = TABLE.rows("route", ("k1", "k2"), date_from=None, date_to=None, where=Q(k1=country) | Q(k2=country))
+
+    def side(key: str) -> dict[str, Any]:
+        mine = [r for r in routes if r[key] == country]
+        kgs = [r["kg"] for r in mine if r["kg"] is not None]
+        return {"n": sum(r["n"] for r in mine), "kg": sum(kgs, Decimal(0)) if kgs else None}
+
+    exported, imported = side("k1"), side("k2")
     verification = verification_by_country(user=user, filters=Filters(), importing_country=country)
     mine = next((v for v in verification if v["key"] == country), None)
     small = suppressed_for(user, Filters(country=country))

@@ -205,3 +205,33 @@ class ShipmentDocument(RecordFileFields):
         verbose_name = _("shipment document")
         verbose_name_plural = _("shipment documents")
         ordering = ["shipment", "pk"]
+
+
+class ShipmentSummary(models.Model):
+    """The dashboards' monthly summary of notified shipments (`shipments.summaries`): one row per
+    month of notification, facet and grouped keys (`k1`, `k2`: exporting and importing country, a
+    catalogue item, the importing country of a verification request), with additive measures.
+    Derived data: rebuilt from the shipments at any time; never edited by hand."""
+
+    facet = models.CharField(max_length=16)
+    month = models.DateField()
+    k1 = models.CharField(max_length=16, blank=True)
+    k2 = models.CharField(max_length=16, blank=True)
+    n = models.PositiveIntegerField(default=0)
+    kg = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    answered = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    delay_seconds = models.FloatField(null=True, blank=True)  # summed over the answered requests
+
+    class Meta:
+        verbose_name = _("shipment summary row")
+        verbose_name_plural = _("shipment summary rows")
+        indexes = [
+            models.Index(fields=["facet", "month"], include=["k1", "k2", "n", "kg"], name="ship_summary_idx"),
+            models.Index(fields=["facet", "k1", "month"], name="ship_summary_k1_idx"),
+            models.Index(fields=["facet", "k2", "month"], name="ship_summary_k2_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet} {self.month:%Y-%m} {self.k1} {self.k2}: {self.n}"

@@ -44,6 +44,7 @@ from shieldhub.shipments.choices import (
     ShipmentStatus,
     VerificationStatus,
 )
+from shieldhub.shipments import summaries
 from shieldhub.shipments.models import Shipment, ShipmentCountry, ShipmentLine, ShipmentVerification
 
 SHIPMENT_FIELDS = (
@@ -359,6 +360,7 @@ def shipment_notify(*, actor: Any, shipment: Shipment, deadline: dt.date | None 
     verification = ShipmentVerification.objects.create(
         shipment=shipment, importing_country=shipment.importing_country, deadline=deadline
     )
+    summaries.touch(shipment.notified_at)
     audit_record(
         actor=actor, action="shipments.shipment_notify", obj=shipment,
         changes={"status": [ShipmentStatus.DRAFT, ShipmentStatus.NOTIFIED]},
@@ -403,6 +405,7 @@ def verification_answer(*, actor: Any, shipment: Shipment, answer: str, reason: 
     shipment.status = ANSWER_STATUS[Answer(answer)]
     shipment.updated_at = now
     shipment.save(update_fields=["status", "updated_at"])
+    summaries.touch(shipment.notified_at)
     audit_record(
         actor=actor, action="shipments.verification_answer", obj=shipment,
         changes={"status": [before, shipment.status]},
@@ -451,6 +454,7 @@ def shipment_outcome(*, actor: Any, shipment: Shipment, outcome: str, seizure: A
     ShipmentVerification.objects.filter(shipment=shipment, status=VerificationStatus.OPEN).update(
         status=VerificationStatus.WITHDRAWN
     )
+    summaries.touch(shipment.notified_at)
     after = {"status": shipment.status, "outcome": outcome, "seizure": shipment.seizure_id}
     audit_record(
         actor=actor, action="shipments.shipment_outcome", obj=shipment, changes=diff(before, after),
@@ -477,6 +481,7 @@ def shipment_withdraw(*, actor: Any, shipment: Shipment, note: str) -> Shipment:
     ShipmentVerification.objects.filter(
         shipment=shipment, status__in=[VerificationStatus.OPEN, VerificationStatus.OVERDUE]
     ).update(status=VerificationStatus.WITHDRAWN)
+    summaries.touch(shipment.notified_at)
     audit_record(
         actor=actor, action="shipments.shipment_withdraw", obj=shipment,
         changes={"status": [before, ShipmentStatus.WITHDRAWN]}, extra={"note": note},

@@ -26,6 +26,7 @@ from shieldhub.accounts.choices import Role
 from shieldhub.core.audit import audit_record
 from shieldhub.core.scheduling import periodic
 from shieldhub.exchange.deadlines import REMINDER_WORKING_DAYS, add_working_days
+from shieldhub.shipments import summaries
 from shieldhub.shipments.choices import ShipmentStatus, VerificationStatus
 from shieldhub.shipments.models import Shipment, ShipmentVerification
 
@@ -145,20 +146,22 @@ def verification_mark_overdue() -> int:
     """Open verifications past their deadline become overdue (the shipment too); the coordinators
     are told once per shipment. Returns the number of escalations."""
     today = timezone.localdate()
-    for verification in _open().filter(deadline__lt=today).select_related("shipment").order_by("pk"):
-        with transaction.atomic():
-            count = ShipmentVerification.objects.filter(pk=verification.pk, status=VerificationStatus.OPEN).update(
-                status=VerificationStatus.OVERDUE
-            )
-            if not count:
-                continue
-            Shipment.objects.filter(pk=verification.shipment_id, status=ShipmentStatus.NOTIFIED).update(
-                status=ShipmentStatus.OVERDUE, updated_at=timezone.now()
-            )
-            audit_record(
-                actor=None, action="shipments.verification_overdue", obj=verification.shipment,
-                extra={"deadline": verification.deadline, "importing_country": str(verification.importing_country)},
-            )  # fmt: skip
+    with summaries.TABLE.batch():  # the dashboards' months of the overdue requests, refreshed once at the end
+        for verification in _open().filter(deadline__lt=today).select_related("shipment").order_by("pk"):
+            with transaction.atomic():
+                count = ShipmentVerification.objects.filter(pk=verification.pk, status=VerificationStatus.OPEN).update(
+                    status=VerificationStatus.OVERDUE
+                )
+                if not count:
+                    continue
+                Shipment.objects.filter(pk=verification.shipment_id, status=ShipmentStatus.NOTIFIED).update(
+                    status=ShipmentStatus.OVERDUE, updated_at=timezone.now()
+                )
+                summaries.touch(verification.shipment.notified_at)
+                audit_record(
+                    actor=None, action="shipments.verification_overdue", obj=verification.shipment,
+                    extra={"deadline": verification.deadline, "importing_country": str(verification.importing_country)},
+                )  # fmt: skip
     escalated = 0
     coordinators = _coordinators()
     pending = ShipmentVerification.objects.filter(status=VerificationStatus.OVERDUE, escalated_at__isnull=True)

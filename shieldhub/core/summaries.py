@@ -1,0 +1,274 @@
+"""Monthly summary tables: the analysis dashboards' grouped figures, kept per calendar month.
+
+At 200,000 seizures and 1,000,000 shipments the bare grouped queries take seconds; the dashboards
+must answer in well under a second. Each app that owns counted records keeps a summary table (one
+row per month × facet × grouped keys, with additive measures: counts and sums) and says, per
+facet, how to compute a month's rows from its records (`Facet.live`). This module holds what is
+the same for every such table:
+
+- `split_period` cuts a filter's period into whole months (read from the summary) and at most two
+  partial months at its ends (computed live over those days only, through the same `live`
+  function, so both paths give rows of the same shape);
+- `SummaryTable.refresh(months)` recomputes the given months of every facet inside the caller's
+  transaction. The write services call it for the months a write touches, so the summary commits
+  or rolls back with the records. A per-month lock (PostgreSQL advisory transaction lock)
+  serialises two writers refreshing the same month, so neither deletes rows the other inserted;
+- `SummaryTable.rebuild()` recomputes everything (the nightly task, `shieldhub rebuild_summaries`,
+  bulk loads that bypass the services);
+- `SummaryTable.verify()` compares every month of the summary with the live computation (the
+  tests use it after whole workflows; the nightly task reports drift before rebuilding).
+
+Measures must be additive across months (distinct counts are only summed where each record has a
+single month and a single value of the grouped keys, e.g. one record counted once per catalogue
+item it contains).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import Sum
+
+logger = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+@dataclass(frozen=True)
+class Period:
+    """A filter's period cut for the summaries: `months` is the range of whole months to read from
+    the summary (first, last; None = open), or None when no whole month is in the period; `edges`
+    are the partial months' day ranges (inclusive) to compute live."""
+
+    months: tuple[dt.date | None, dt.date | None] | None
+    edges: tuple[tuple[dt.date, dt.date], ...] = ()
+
+
+def split_period(date_from: dt.date | None, date_to: dt.date | None) -> Period:
+    if date_from and date_to and date_from > date_to:
+        return Period(None)
+    first: dt.date | None = None
+    last: dt.date | None = None
+    edges: list[tuple[dt.date, dt.date]] = []
+    if date_from:
+        first = month_start(date_from)
+        if date_from.day != 1:
+            end = month_end(date_from)
+            edges.append((date_from, min(end, date_to) if date_to else end))
+            first = next_month(first)
+    if date_to:
+        last = month_start(date_to)
+        if date_to != month_end(date_to):
+            start = month_start(date_to)
+            if not edges or edges[0][1] < start:  # not the same partial month as the start's
+                edges.append((max(start, date_from) if date_from else start, date_to))
+            last = month_start(last - dt.timedelta(days=1))
+    if first and last and first > last:
+        return Period(None, tuple(edges))
+    return Period((first, last), tuple(edges))
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One grouping of a summary table. `live(date_from, date_to, filters)` returns the grouped
+    rows (dicts with "month" and the table's key and measure columns) of the records in the days
+    given, with `filters` (the caller's other filters, or None for a refresh)."""
+
+    name: str
+    live: Callable[[dt.date | None, dt.date | None, Any], Iterable[Row]]
+
+
+@dataclass
+class SummaryTable:
+    model: type[models.Model]
+    facets: dict[str, Facet]
+    keys: tuple[str, ...]  # grouped columns besides month and facet
+    measures: tuple[str, ...]  # additive columns
+    label: str = ""
+    _lock_prefix: int = field(default=0, init=False)
+    _pending: ContextVar[set[dt.date] | None] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._lock_prefix = zlib.crc32(self.model._meta.db_table.encode()) & 0x7FFF
+        self._pending = ContextVar(f"summary_pending_{self.model._meta.db_table}", default=None)
+
+    def touch(self, *dates: dt.date | dt.datetime | None) -> None:
+        """A write changed the records of these dates' months: refresh them now, or at the end of
+        the enclosing `batch()`."""
+        months = {month_start(d.date() if isinstance(d, dt.datetime) else d) for d in dates if d}
+        pending = self._pending.get()
+        if pending is not None:
+            pending.update(months)
+        else:
+            self.refresh(months)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Within the block, `touch` collects months; they are refreshed once when it ends (a bulk
+        import touches each month once, not once per record). Nothing is refreshed on an error:
+        the caller's transaction rolls back."""
+        if self._pending.get() is not None:
+            yield
+            return
+        token = self._pending.set(set())
+        try:
+            yield
+            months = self._pending.get() or set()
+        finally:
+            self._pending.reset(token)
+        self.refresh(months)
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def _lock(self, month: dt.date) -> None:
+        if connection.vendor == "postgresql":
+            key = (self._lock_prefix << 32) | (month.year * 12 + month.month)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+    def _month_rows(self, month: dt.date) -> list[models.Model]:
+        rows: list[models.Model] = []
+        for name, facet in self.facets.items():
+            rows.extend(self._instance(name, r) for r in facet.live(month, month_end(month), None))
+        return rows
+
+    def _instance(self, facet: str, row: Row) -> models.Model:
+        values = _clean(row, self.keys, self.measures)
+        return self.model(facet=facet, **{k: v for k, v in values.items() if v is not None})
+
+    def refresh(self, months: Iterable[dt.date | None]) -> None:
+        """Recompute these months (dates anywhere in the month; None is ignored) in the caller's
+        transaction."""
+        wanted = sorted({month_start(m) for m in months if m})
+        if not wanted:
+            return
+        with transaction.atomic():
+            for month in wanted:
+                self._lock(month)
+                self.model.objects.filter(month=month).delete()  # type: ignore[attr-defined]
+                self.model.objects.bulk_create(self._month_rows(month), batch_size=2000)  # type: ignore[attr-defined]
+
+    def rebuild(self) -> int:
+        """Recompute every month: one grouped query per facet over all the records."""
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:  # no refresh may interleave with the full rebuild
+                    cursor.execute(f"LOCK TABLE {self.model._meta.db_table} IN EXCLUSIVE MODE")
+            self.model.objects.all().delete()  # type: ignore[attr-defined]
+            written = 0
+            for name, facet in self.facets.items():
+                batch = [self._instance(name, r) for r in facet.live(None, None, None)]
+                self.model.objects.bulk_create(batch, batch_size=5000)  # type: ignore[attr-defined]
+                written += len(batch)
+        return written
+
+    def verify(self) -> list[str]:
+        """The differences between the summary and the records (empty when they agree)."""
+        problems: list[str] = []
+        for name, facet in self.facets.items():
+            live = _index(facet.live(None, None, None), self.keys, self.measures)
+            stored = _index(
+                self.model.objects.filter(facet=name).values("month", *self.keys, *self.measures),  # type: ignore[attr-defined]
+                self.keys,
+                self.measures,
+            )
+            for key in sorted(set(live) | set(stored), key=str):
+                if live.get(key) != stored.get(key):
+                    problems.append(f"{self.label or self.model.__name__}.{name} {key}: "
+                                    f"records {live.get(key)} != summary {stored.get(key)}")  # fmt: skip
+        return problems
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def rows(
+        self, facet: str, group: tuple[str, ...], *, date_from: dt.date | None, date_to: dt.date | None,
+        where: models.Q | None = None, filters: Any = None,
+    ) -> list[Row]:  # fmt: skip
+        """The facet's measures summed by `group` (columns among "month" and the keys) over the
+        period: whole months from the summary (`where` is the other filters as a condition on its
+        key columns), partial months live (`filters`: the same filters for the records)."""
+        period = split_period(date_from, date_to)
+        out: list[Row] = []
+        if period.months is not None:
+            qs = self.model.objects.filter(facet=facet)  # type: ignore[attr-defined]
+            first, last = period.months
+            if first:
+                qs = qs.filter(month__gte=first)
+            if last:
+                qs = qs.filter(month__lte=last)
+            if where is not None:
+                qs = qs.filter(where)
+            out.extend(qs.values(*group).annotate(**{m: Sum(m) for m in self.measures}).order_by())
+        for start, end in period.edges:
+            out.extend(_clean(r, self.keys, self.measures) for r in self.facets[facet].live(start, end, filters))
+        return sum_rows(out, group, self.measures) if period.edges else out
+
+    def live(self, facet: str, group: tuple[str, ...], *, date_from: dt.date | None, date_to: dt.date | None,
+             filters: Any) -> list[Row]:  # fmt: skip
+        """The same rows computed from the records alone (filters the summary cannot express)."""
+        rows = (_clean(r, self.keys, self.measures) for r in self.facets[facet].live(date_from, date_to, filters))
+        return sum_rows(rows, group, self.measures)
+
+
+def _clean(row: Row, keys: tuple[str, ...], measures: tuple[str, ...]) -> Row:
+    month = row["month"]
+    out: Row = {"month": month.date() if isinstance(month, dt.datetime) else month}
+    for k in keys:
+        value = row.get(k)
+        out[k] = "" if value is None else str(value)
+    for m in measures:
+        out[m] = row.get(m)
+    return out
+
+
+def _index(rows: Iterable[Row], keys: tuple[str, ...], measures: tuple[str, ...]) -> dict[tuple[Any, ...], Any]:
+    out: dict[tuple[Any, ...], Any] = {}
+    for r in rows:
+        c = _clean(r, keys, measures)
+        ident = (c["month"], *(c[k] for k in keys))
+        out[ident] = tuple(_comparable(c[m]) for m in measures)
+    return out
+
+
+def _comparable(value: Any) -> Any:
+    if value is None:
+        return 0
+    if isinstance(value, (Decimal, float)):
+        return round(float(value), 3)
+    return value
+
+
+def sum_rows(rows: Iterable[Row], keys: tuple[str, ...], measures: tuple[str, ...]) -> list[Row]:
+    """Rows summed over everything but `keys` (None measures stay None unless a value is added)."""
+    merged: dict[tuple[Any, ...], Row] = {}
+    for r in rows:
+        ident = tuple(r[k] for k in keys)
+        entry = merged.get(ident)
+        if entry is None:
+            entry = merged[ident] = {**{k: r[k] for k in keys}, **{m: None for m in measures}}
+        for m in measures:
+            if r.get(m) is not None:
+                entry[m] = r[m] if entry[m] is None else entry[m] + r[m]
+    return list(merged.values())
