@@ -34,6 +34,7 @@ from shieldhub.exchange.deadlines import default_deadline
 from shieldhub.reference.text import fold
 from shieldhub.seizures.choices import Conveyance, RouteRole
 from shieldhub.seizures.services import build_goods_line
+from shieldhub.shipments import summaries
 from shieldhub.shipments.choices import (
     ACTIVE_STATUSES,
     ANSWER_STATUS,
@@ -44,7 +45,6 @@ from shieldhub.shipments.choices import (
     ShipmentStatus,
     VerificationStatus,
 )
-from shieldhub.shipments import summaries
 from shieldhub.shipments.models import Shipment, ShipmentCountry, ShipmentLine, ShipmentVerification
 
 SHIPMENT_FIELDS = (
