@@ -18,7 +18,10 @@ a request), each case --requests times as a user drawn at random among the gener
   are kept (--send-requests of them).
 
 Prints one JSON object: p50/p95/max/mean in ms per case, with the share of time spent in SQL and
-the slowest requests. --explain also prints PostgreSQL's plans for a few queries. Not a test:
+the slowest requests. --explain also prints PostgreSQL's plans for a few queries. --cold drops the
+operating system's cache of the database's files before each page case (PostgreSQL on this machine,
+run as root): the first requests of each case then read from disk, as after a restart or when other
+work has pushed the exchange's tables out of memory. Not a test:
 nothing here is collected by pytest, and CI does not run it.
 """
 
@@ -161,9 +164,47 @@ def add_cpu(figures: dict[str, Any], cpu_samples: list[float]) -> None:
         figures["cpu_p50_ms"], figures["cpu_p95_ms"] = cpu["p50_ms"], cpu["p95_ms"]
 
 
-def run_case(name: str, make: Callable[[int], tuple[Any, str, dict[str, Any]]], requests: int) -> dict[str, Any]:
-    """`make(i)` returns (client, url, params); each request is timed on its own."""
+def drop_os_cache() -> int | None:
+    """--cold: drop the operating system's page cache of this database's files (and only those), so
+    that the case starts from disk. Needs the server on this machine, a superuser connection (to
+    read `data_directory`) and read access to its files; PostgreSQL's own shared buffers are left
+    as they are (other databases and the previous case use them too). The number of files, or None
+    when it cannot be done."""
+    from django.db import DatabaseError, connection
+
+    if connection.vendor != "postgresql" or not hasattr(os, "posix_fadvise"):
+        return None
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(
+                "SELECT current_setting('data_directory'), oid FROM pg_database WHERE datname = current_database()"
+            )
+        except DatabaseError:  # not a superuser
+            return None
+        data_directory, oid = cursor.fetchone()
+    base = Path(data_directory) / "base" / str(oid)
+    dropped = 0
+    try:
+        for path in base.iterdir():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                dropped += 1
+            finally:
+                os.close(fd)
+    except OSError:
+        return None
+    return dropped
+
+
+def run_case(
+    name: str, make: Callable[[int], tuple[Any, str, dict[str, Any]]], requests: int, *, cold: bool = False
+) -> dict[str, Any]:
+    """`make(i)` returns (client, url, params); each request is timed on its own. `cold`: the
+    operating system's cache of the database's files is dropped first (`drop_os_cache`)."""
     from django.db import connection
+
+    dropped = drop_os_cache() if cold else None
 
     samples: list[float] = []
     cpu_samples: list[float] = []
@@ -189,6 +230,8 @@ def run_case(name: str, make: Callable[[int], tuple[Any, str, dict[str, Any]]], 
     figures["sql_share_median"] = round(statistics.median(sql_share), 2)
     figures["queries_median"] = statistics.median(queries)
     figures["slowest"] = [{"ms": round(ms, 1), "params": p} for ms, p in sorted(timed, key=lambda t: -t[0])[:3]]
+    if cold:
+        figures["cold_files_dropped"] = dropped
     return figures
 
 
@@ -198,7 +241,9 @@ def bench_users(tag: str) -> list[Any]:
     return list(User.objects.filter(email__endswith=f".{tag}@bench.example", role_grants__role="ncp").order_by("pk"))
 
 
-def time_pages(tag: str, requests: int, rng: random.Random, only: frozenset[str] = frozenset()) -> dict[str, Any]:
+def time_pages(
+    tag: str, requests: int, rng: random.Random, only: frozenset[str] = frozenset(), *, cold: bool = False
+) -> dict[str, Any]:
     from django.urls import reverse
 
     from shieldhub.directory.models import Membership
@@ -275,7 +320,7 @@ def time_pages(tag: str, requests: int, rng: random.Random, only: frozenset[str]
         "search_with_kind_filter": search_filtered,
         "api_search_by_relevance": api_relevance,
     }
-    return {name: run_case(name, make, requests) for name, make in cases.items() if not only or name in only}
+    return {name: run_case(name, make, requests, cold=cold) for name, make in cases.items() if not only or name in only}
 
 
 def time_send(tag: str, requests: int) -> dict[str, Any]:
@@ -329,12 +374,15 @@ def explain(tag: str) -> dict[str, str]:
     users = bench_users(tag)
     user = users[len(users) // 2]
     plans = {}
-    for name, filters in {
+    cases: dict[str, dict[str, Any]] = {
         "inbox": {},
         "unread": {"unread": True},
         "search_frequent": {"q": "nitrate d'ammonium"},
         "search_rare": {"q": "BNCU1234567"},
-    }.items():
+        "search_kind": {"q": "nitrate", "kind": "alert"},
+        "search_common_kind": {"q": "chlorate de potassium", "kind": "rfi"},
+    }
+    for name, filters in cases.items():
         qs: Any = selectors.inbox_pages(user=user, filters=filters)  # what the inbox page reads
         for label, run in (
             ("page", lambda qs=qs: list(qs[:50])),
@@ -358,6 +406,11 @@ def main() -> None:
     parser.add_argument("--send-requests", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", default="", help="comma-separated page cases to time (default: all)")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="drop the OS page cache of the database's files before each page case (server on this machine, root)",
+    )
     parser.add_argument("--explain", action="store_true", help="print PostgreSQL plans to stderr")
     parser.add_argument("--explain-only", action="store_true", help="print the plans, time nothing")
     parser.add_argument("--allow-sqlite", action="store_true")
@@ -409,7 +462,7 @@ def main() -> None:
         if args.explain_only:
             return
     only = frozenset(name for name in args.only.split(",") if name)
-    figures["pages"] = time_pages(tag, args.requests, rng, only)
+    figures["pages"] = time_pages(tag, args.requests, rng, only, cold=args.cold)
     if not only:
         figures["send_to_global_community"] = time_send(tag, args.send_requests)
     print(json.dumps(figures, indent=2))

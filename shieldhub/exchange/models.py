@@ -192,6 +192,13 @@ class MessageRecipient(models.Model):
     # badge walk the user's own receipts newest first through the two indexes below, and stop after
     # one page, instead of joining every message the user received and sorting them all.
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
+    # The message's kind, copied the same way (a message's kind is chosen before it is sent and never
+    # changes: corrections change the subject and body, a withdrawal the status). The inbox filtered
+    # by kind, and its bounded count, walk only the user's receipts of that kind
+    # (`exch_recipient_kind_idx`) instead of every receipt of the user, testing each message's kind.
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=MessageKind.choices, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("recipient")
@@ -201,6 +208,7 @@ class MessageRecipient(models.Model):
             models.Index(fields=["user", "message"], name="exch_recipient_user_idx"),
             models.Index(fields=["answer_status", "message"], name="exch_recipient_answer_idx"),
             models.Index(fields=["user", "-sent_at", "-message"], name="exch_recipient_inbox_idx"),
+            models.Index(fields=["user", "kind", "-sent_at", "-message"], name="exch_recipient_kind_idx"),
             models.Index(
                 fields=["user", "-sent_at", "-message"],
                 condition=models.Q(read_at__isnull=True),
@@ -212,9 +220,12 @@ class MessageRecipient(models.Model):
         return f"{self.user} ← {self.message}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # A receipt created one at a time (the services bulk-create theirs with the time set).
-        if self._state.adding and self.sent_at is None and self.message_id is not None:
-            self.sent_at = self.message.sent_at
+        # A receipt created one at a time (the services bulk-create theirs with the time and kind set).
+        if self._state.adding and self.message_id is not None:
+            if self.sent_at is None:
+                self.sent_at = self.message.sent_at
+            if not self.kind:
+                self.kind = self.message.kind
         super().save(*args, **kwargs)
 
 

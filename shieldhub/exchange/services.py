@@ -249,6 +249,7 @@ def _record_recipients(message: Message, resolved: _Resolved) -> None:
                 reason=resolved.reasons[user.pk][0],
                 reason_detail=resolved.reasons[user.pk][1],
                 sent_at=message.sent_at,  # the inbox orders by it (MessageRecipient.sent_at)
+                kind=message.kind,  # and filters by it (MessageRecipient.kind)
             )
             for user in resolved.users
         ],

@@ -284,12 +284,16 @@ def test_api_counts_stop_past_the_cap(login, monkeypatch, ncp_ke, corpus):
     assert client.get("/api/v1/exchange/inbox").json()["count"] == 2
 
 
-def test_a_dense_search_pages_through_the_receipts_with_the_same_results(login, monkeypatch, ncp_ke, corpus):
+@pytest.mark.parametrize("walk_count", [False, True])
+def test_a_dense_search_pages_through_the_receipts_with_the_same_results(
+    login, monkeypatch, ncp_ke, corpus, walk_count
+):
     from django.db import connection
 
     monkeypatch.setattr(selectors, "DENSE_MATCHES", 1)
+    monkeypatch.setattr(selectors, "WALK_COUNT_MATCHES", 1 if walk_count else 100)
     if connection.vendor != "postgresql":  # the probe is PostgreSQL's; the rest runs everywhere
-        monkeypatch.setattr(selectors, "_dense", lambda user, filters: True)
+        monkeypatch.setattr(selectors, "_density", lambda user, filters: 1)
     client = login(ncp_ke)
     for q in ("nitrate", "nitrate d'ammonium", "seizure OR mombasa", "nitromethane -kestrel", "précurseur"):
         expected = [m.pk for m in selectors.inbox_list(user=ncp_ke, filters={"q": q})]
@@ -297,6 +301,7 @@ def test_a_dense_search_pages_through_the_receipts_with_the_same_results(login, 
         if connection.vendor == "postgresql":  # the probe finds a match among the newest messages
             assert isinstance(pages, selectors.InboxRows) == bool(expected), q
         assert [m.pk for m in pages] == expected and pages.count() == len(expected), q
+        assert pages.order_by()[:1001].count() == len(expected), q
         found = client.get("/api/v1/exchange/inbox", {"q": q}).json()
         assert [m["id"] for m in found["items"]] == expected and found["count"] == len(expected), q
     newest, *older = selectors.inbox_list(user=ncp_ke, filters={"q": "nitrate"})
