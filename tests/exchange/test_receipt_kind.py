@@ -170,3 +170,16 @@ def test_the_partner_and_the_outsider_see_what_they_should(mail, ncp_ke, partner
     assert len(_plain(partner_interpol, {"kind": "alert"})) == 3  # releasable ones only
     assert _plain(ncp_ke, {"kind": "alert", "q": "secret"}) == []
     assert _plain(ncp_de, {"kind": "alert", "community": mail.mine.pk}) == []
+
+
+def test_the_bench_seed_copies_kind_and_time_onto_its_receipts(db):
+    from django.core.management import call_command
+    from django.db.models import F
+
+    call_command("load_reference", verbosity=0)
+    seed_exchange = importlib.import_module("shieldhub.exchange.management.commands.seed_exchange").seed_exchange
+    seed_exchange(users=30, communities=8, messages=40, seed=3)
+    receipts = MessageRecipient.objects.all()
+    assert receipts.exists()
+    assert not receipts.exclude(kind=F("message__kind")).exists()
+    assert not receipts.exclude(sent_at=F("message__sent_at")).exists()

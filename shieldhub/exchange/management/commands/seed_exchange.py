@@ -446,7 +446,7 @@ def seed_exchange(
         recipient_writer = _Writer(
             MessageRecipient,
             ["message_id", "user_id", "reason", "reason_detail", "read_at", "acknowledged_at", "answer_status",
-             "answered_at", "sent_at"],
+             "answered_at", "sent_at", "kind"],
         )  # fmt: skip
         distribution_writer = _Writer(
             MessageDistribution, ["message_id", "target_kind", "community_id", "country", "user_id"]
@@ -672,7 +672,9 @@ def _one_message(
                 answer = "declined" if answer_roll < 0.65 else "overdue"
             else:
                 answer = "open"
-        recipients.append((pk, user_id, reason, detail[:200], read_at, acknowledged_at, answer, answered_at, sent_at))
+        recipients.append(
+            (pk, user_id, reason, detail[:200], read_at, acknowledged_at, answer, answered_at, sent_at, kind)
+        )
     involved = [(country, "destination")]
     if rng.random() < 0.5:
         involved.append((rng.choice(people.countries), "origin"))
