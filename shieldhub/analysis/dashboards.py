@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from shieldhub.analysis import charts
 from shieldhub.core.access import Perm, has_perm, require
+from shieldhub.core.widgets import QuickSelect
 from shieldhub.seizures import analytics as seizure_analytics
 from shieldhub.seizures.analytics import Filters
 from shieldhub.seizures.choices import IncidentType
@@ -60,11 +61,15 @@ class FilterForm(forms.Form):
         label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    precursor = forms.TypedChoiceField(label=gettext_lazy("Precursor"), required=False, coerce=int, empty_value=None)
-    region = forms.ChoiceField(label=gettext_lazy("WCO region"), required=False)
-    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
-    incident_type = forms.ChoiceField(label=gettext_lazy("Incident type"), required=False)
-    operation = forms.TypedChoiceField(label=gettext_lazy("Operation"), required=False, coerce=int, empty_value=None)
+    precursor = forms.TypedChoiceField(
+        label=gettext_lazy("Precursor"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
+    region = forms.ChoiceField(label=gettext_lazy("WCO region"), required=False, widget=QuickSelect)
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, widget=QuickSelect)
+    incident_type = forms.ChoiceField(label=gettext_lazy("Incident type"), required=False, widget=QuickSelect)
+    operation = forms.TypedChoiceField(
+        label=gettext_lazy("Operation"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -38,6 +38,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Sum
+from django.db.models.functions import TruncYear
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,9 @@ class SummaryTable:
     keys: tuple[str, ...]  # grouped columns besides month and facet
     measures: tuple[str, ...]  # additive columns
     label: str = ""
+    # Facets also kept per calendar year (facet name + YEARLY, `month` = 1 January): the ones with
+    # many key combinations, read over long periods without "month" in the grouping.
+    yearly: tuple[str, ...] = ()
     _lock_prefix: int = field(default=0, init=False)
     _pending: ContextVar[set[dt.date] | None] = field(init=False, repr=False)
 
@@ -143,44 +147,99 @@ class SummaryTable:
     # --- writes -----------------------------------------------------------------------------
 
     def _lock(self, month: dt.date) -> None:
+        """Per year: a month's refresh also changes its year's rows."""
         if connection.vendor == "postgresql":
-            key = (self._lock_prefix << 32) | (month.year * 12 + month.month)
+            key = (self._lock_prefix << 32) | month.year
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-    def _month_rows(self, month: dt.date) -> list[models.Model]:
-        rows: list[models.Model] = []
-        for name, facet in self.facets.items():
-            rows.extend(self._instance(name, r) for r in facet.live(month, month_end(month), None))
-        return rows
 
     def _instance(self, facet: str, row: Row) -> models.Model:
         values = _clean(row, self.keys, self.measures)
         return self.model(facet=facet, **{k: v for k, v in values.items() if v is not None})
 
+    def _key(self, row: Row) -> tuple[str, ...]:
+        return tuple("" if row.get(k) is None else str(row[k]) for k in self.keys)
+
     def refresh(self, months: Iterable[dt.date | None]) -> None:
         """Recompute these months (dates anywhere in the month; None is ignored) in the caller's
-        transaction."""
+        transaction: only the rows whose figures changed are rewritten, and their differences are
+        added to the yearly rows."""
         wanted = sorted({month_start(m) for m in months if m})
         if not wanted:
             return
         with transaction.atomic():
             for month in wanted:
                 self._lock(month)
-                self.model.objects.filter(month=month).delete()  # type: ignore[attr-defined]
-                self.model.objects.bulk_create(self._month_rows(month), batch_size=2000)  # type: ignore[attr-defined]
+                for name, facet in self.facets.items():
+                    deltas = self._refresh_facet(name, month, facet.live(month, month_end(month), None))
+                    if name in self.yearly and deltas:
+                        self._add_to_year(name, month.replace(month=1), deltas)
+
+    def _refresh_facet(self, name: str, month: dt.date, live: Iterable[Row]) -> dict[tuple[str, ...], Row]:
+        manager: Any = self.model._default_manager
+        old = {
+            self._key(r): r for r in manager.filter(facet=name, month=month).values("pk", *self.keys, *self.measures)
+        }
+        new = {self._key(c): c for c in (_clean(r, self.keys, self.measures) for r in live)}
+        deltas: dict[tuple[str, ...], Row] = {}
+        drop: list[int] = []
+        add: list[models.Model] = []
+        for key in old.keys() | new.keys():
+            before, after = old.get(key), new.get(key)
+            if before and after and all(_comparable(before[m]) == _comparable(after[m]) for m in self.measures):
+                continue
+            if before:
+                drop.append(before["pk"])
+            if after:
+                add.append(self._instance(name, after))
+            deltas[key] = {m: _number(after and after[m]) - _number(before and before[m]) for m in self.measures}
+        if drop:
+            manager.filter(pk__in=drop).delete()
+        manager.bulk_create(add, batch_size=2000)
+        return deltas
+
+    def _add_to_year(self, name: str, year: dt.date, deltas: dict[tuple[str, ...], Row]) -> None:
+        manager: Any = self.model._default_manager
+        facet = name + YEARLY
+        rows = {
+            self._key(r): r for r in manager.filter(facet=facet, month=year).values("pk", *self.keys, *self.measures)
+        }
+        changed, drop, add = [], [], []
+        for key, delta in deltas.items():
+            row = rows.get(key)
+            values = {m: _number(row and row[m]) + delta[m] for m in self.measures}
+            if row and not values["n"]:
+                drop.append(row["pk"])
+            elif row:
+                changed.append(self.model(pk=row["pk"], **values))
+            elif values["n"]:
+                add.append(self.model(facet=facet, month=year, **dict(zip(self.keys, key, strict=True)), **values))
+        if drop:
+            manager.filter(pk__in=drop).delete()
+        manager.bulk_update(changed, list(self.measures), batch_size=2000)
+        manager.bulk_create(add, batch_size=2000)
 
     def rebuild(self) -> int:
-        """Recompute every month: one grouped query per facet over all the records."""
+        """Recompute every month (one grouped query per facet over all the records), then the
+        yearly rows from the monthly ones."""
+        manager: Any = self.model._default_manager
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:  # no refresh may interleave with the full rebuild
                     cursor.execute(f"LOCK TABLE {self.model._meta.db_table} IN EXCLUSIVE MODE")
-            self.model.objects.all().delete()  # type: ignore[attr-defined]
+            manager.all().delete()
             written = 0
             for name, facet in self.facets.items():
                 batch = [self._instance(name, r) for r in facet.live(None, None, None)]
-                self.model.objects.bulk_create(batch, batch_size=5000)  # type: ignore[attr-defined]
+                manager.bulk_create(batch, batch_size=5000)
+                written += len(batch)
+            for name in self.yearly:
+                years = (
+                    manager.filter(facet=name).annotate(year=TruncYear("month")).values("year", *self.keys)
+                    .annotate(**{m: Sum(m) for m in self.measures}).order_by()
+                )  # fmt: skip
+                batch = [self._instance(name + YEARLY, {**r, "month": r["year"]}) for r in years]
+                manager.bulk_create(batch, batch_size=5000)
                 written += len(batch)
         return written
 
@@ -190,46 +249,125 @@ class SummaryTable:
         for name, facet in self.facets.items():
             live = _index(facet.live(None, None, None), self.keys, self.measures)
             stored = _index(
-                self.model.objects.filter(facet=name).values("month", *self.keys, *self.measures),  # type: ignore[attr-defined]
+                self.model._default_manager.filter(facet=name).values("month", *self.keys, *self.measures),
                 self.keys,
                 self.measures,
             )
-            for key in sorted(set(live) | set(stored), key=str):
-                if live.get(key) != stored.get(key):
-                    problems.append(f"{self.label or self.model.__name__}.{name} {key}: "
-                                    f"records {live.get(key)} != summary {stored.get(key)}")  # fmt: skip
+            problems += self._differences(name, live, stored)
+        manager: Any = self.model._default_manager
+        for name in self.yearly:
+            by_year = (
+                manager.filter(facet=name).annotate(year=TruncYear("month")).values("year", *self.keys)
+                .annotate(**{m: Sum(m) for m in self.measures}).order_by()
+            )  # fmt: skip
+            months = _index(({**r, "month": r["year"]} for r in by_year), self.keys, self.measures)
+            years = _index(
+                manager.filter(facet=name + YEARLY).values("month", *self.keys, *self.measures),
+                self.keys,
+                self.measures,
+            )
+            problems += self._differences(name + YEARLY, months, years)
         return problems
+
+    def _differences(self, name: str, expected: dict[Any, Any], stored: dict[Any, Any]) -> list[str]:
+        return [
+            f"{self.label or self.model.__name__}.{name} {key}: records {expected.get(key)} != summary {stored.get(key)}"
+            for key in sorted(set(expected) | set(stored), key=str)
+            if expected.get(key) != stored.get(key)
+        ]
 
     # --- reads ------------------------------------------------------------------------------
 
     def rows(
         self, facet: str, group: tuple[str, ...], *, date_from: dt.date | None, date_to: dt.date | None,
-        where: models.Q | None = None, filters: Any = None,
+        where: models.Q | None = None, filters: Any = None, largest: int | None = None,
+        keep: Callable[[Row], bool] | None = None,
     ) -> list[Row]:  # fmt: skip
         """The facet's measures summed by `group` (columns among "month" and the keys) over the
         period: whole months from the summary (`where` is the other filters as a condition on its
-        key columns), partial months live (`filters`: the same filters for the records)."""
+        key columns), partial months live (`filters`: the same filters for the records).
+        `largest`: only that many groups, the largest `n` first (all of them when the period has
+        partial months, whose rows could change the order). `keep`: which live rows count (the
+        same condition as `where`, on the live rows' key columns, when the filters alone do not
+        select them)."""
+        if _records_only.get():
+            return self.live(facet, group, date_from=date_from, date_to=date_to, filters=filters, keep=keep)
         period = split_period(date_from, date_to)
         out: list[Row] = []
         if period.months is not None:
-            qs = self.model.objects.filter(facet=facet)  # type: ignore[attr-defined]
             first, last = period.months
-            if first:
-                qs = qs.filter(month__gte=first)
-            if last:
-                qs = qs.filter(month__lte=last)
+            if facet in self.yearly and "month" not in group:
+                qs = self.model._default_manager.filter(_months_and_years(facet, first, last))
+            else:
+                qs = self.model._default_manager.filter(facet=facet)
+                if first:
+                    qs = qs.filter(month__gte=first)
+                if last:
+                    qs = qs.filter(month__lte=last)
             if where is not None:
                 qs = qs.filter(where)
-            out.extend(qs.values(*group).annotate(**{m: Sum(m) for m in self.measures}).order_by())
+            sums = {m: Sum(m) for m in self.measures}
+            if not group:  # one total
+                total = qs.aggregate(**sums)
+                out.extend([total] if total["n"] is not None else [])
+            else:
+                grouped = qs.values(*group).annotate(**sums).order_by()
+                if largest is not None and not period.edges:
+                    grouped = grouped.order_by("-n", *group)[:largest]
+                out.extend(grouped)
         for start, end in period.edges:
-            out.extend(_clean(r, self.keys, self.measures) for r in self.facets[facet].live(start, end, filters))
+            edge = (_clean(r, self.keys, self.measures) for r in self.facets[facet].live(start, end, filters))
+            out.extend(r for r in edge if keep is None or keep(r))
         return sum_rows(out, group, self.measures) if period.edges else out
 
     def live(self, facet: str, group: tuple[str, ...], *, date_from: dt.date | None, date_to: dt.date | None,
-             filters: Any) -> list[Row]:  # fmt: skip
+             filters: Any, keep: Callable[[Row], bool] | None = None) -> list[Row]:  # fmt: skip
         """The same rows computed from the records alone (filters the summary cannot express)."""
         rows = (_clean(r, self.keys, self.measures) for r in self.facets[facet].live(date_from, date_to, filters))
-        return sum_rows(rows, group, self.measures)
+        return sum_rows((r for r in rows if keep is None or keep(r)), group, self.measures)
+
+
+YEARLY = ":y"
+_records_only: ContextVar[bool] = ContextVar("summaries_records_only", default=False)
+
+
+@contextmanager
+def records_only() -> Iterator[None]:
+    """Within the block, every read computes from the records (the benchmark's comparison of what
+    the summaries save)."""
+    token = _records_only.set(True)
+    try:
+        yield
+    finally:
+        _records_only.reset(token)
+
+
+def _months_and_years(facet: str, first: dt.date | None, last: dt.date | None) -> models.Q:
+    """Whole months first..last (None: open) as yearly rows for the whole years in them and
+    monthly rows for the months before and after those years."""
+    first_year = None if first is None else (first.year if first.month == 1 else first.year + 1)
+    last_year = None if last is None else (last.year if last.month == 12 else last.year - 1)
+    if first_year is not None and last_year is not None and first_year > last_year:  # no whole year
+        q = models.Q(facet=facet)
+        if first:
+            q &= models.Q(month__gte=first)
+        if last:
+            q &= models.Q(month__lte=last)
+        return q
+    q = models.Q(facet=facet + YEARLY)
+    if first_year is not None:
+        q &= models.Q(month__gte=dt.date(first_year, 1, 1))
+    if last_year is not None:
+        q &= models.Q(month__lte=dt.date(last_year, 1, 1))
+    if first is not None and first.month != 1:
+        q |= models.Q(facet=facet, month__gte=first, month__lt=dt.date(first.year + 1, 1, 1))
+    if last is not None and last.month != 12:
+        q |= models.Q(facet=facet, month__gte=dt.date(last.year, 1, 1), month__lte=last)
+    return q
+
+
+def _number(value: Any) -> Any:
+    return 0 if value is None else value
 
 
 def _clean(row: Row, keys: tuple[str, ...], measures: tuple[str, ...]) -> Row:

@@ -330,7 +330,10 @@ def routes(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]
     route (records without both are left out), the most frequent first."""
     require(user, Perm.ANALYSIS_VIEW)
     raw = sorted(
-        ({"country": r["k1"], "dest": r["k2"], "n": r["n"]} for r in summaries.grouped("route", ("k1", "k2"), filters)),
+        (
+            {"country": r["k1"], "dest": r["k2"], "n": r["n"]}
+            for r in summaries.grouped("route", ("k1", "k2"), filters, largest=top * 2)
+        ),
         key=lambda r: (-r["n"], r["country"], r["dest"]),
     )
     stats = [

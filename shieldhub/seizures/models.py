@@ -351,14 +351,15 @@ class IncidentAttachment(RecordFileFields):
 class SeizureSummary(models.Model):
     """The dashboards' monthly summary of counted records (`seizures.summaries`): one row per month,
     facet, incident type and grouped keys (`k1`, `k2`: a country, a catalogue item, a route's two
-    countries, a detection method and a conveyance, a concealment text), with the records and
-    kilograms. Derived data: rebuilt from the records at any time; never edited by hand."""
+    countries, a detection method and a conveyance, a concealment text; `k3`: the catalogue item of
+    the per-item facets), with the records and kilograms. Derived data: rebuilt from the records at any time; never edited by hand."""
 
     facet = models.CharField(max_length=16)
     month = models.DateField()
     incident_type = models.CharField(max_length=32, blank=True)
     k1 = models.CharField(max_length=300, blank=True)
     k2 = models.CharField(max_length=32, blank=True)
+    k3 = models.CharField(max_length=16, blank=True)  # the catalogue item of the per-item facets
     n = models.PositiveIntegerField(default=0)
     kg = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
 
@@ -368,7 +369,9 @@ class SeizureSummary(models.Model):
         indexes = [
             models.Index(fields=["facet", "month"], include=["incident_type", "k1", "k2", "n", "kg"],
                          name="seiz_summary_idx"),
+            models.Index(fields=["facet", "k1", "month"], name="seiz_summary_k1_idx"),
             models.Index(fields=["facet", "k2", "month"], name="seiz_summary_k2_idx"),
+            models.Index(fields=["facet", "k3", "month"], name="seiz_summary_k3_idx"),
         ]  # fmt: skip
 
     def __str__(self) -> str:

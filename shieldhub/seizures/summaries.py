@@ -10,10 +10,13 @@ Facets, each one row per month × incident type × keys, counting submitted and 
 | `fields`       | detection method     | conveyance          | records, kg                      |
 | `route`        | departure country    | destination country | records                          |
 | `concealment`  | concealment (as written) | —               | records, kg                      |
+| `fields_item`, `route_item`, `concealment_item` | as above | as above, `k3` the catalogue item | records with the item, kg of it |
 
-Which filters each facet can answer (`covers`): the period and the incident type always; a
-country or a region for `country` and the item facets. A precursor or an operation filter, or a
-country on the other facets, is answered live from the records (those filters are selective).
+Which filters the summary answers: the period and the incident type always; a country or a
+region for `country` and the item facets; a precursor through the per-item facets (the figures are
+then the precursor's: records containing it, its kilograms). An operation filter, or a country on
+the other facets, is answered live from the records (those filters are selective), with the same
+per-item rule.
 
 Writes: the services call `touch(...)` with the dates of the records they change (before and after
 a correction); bulk paths wrap their loop in `TABLE.batch()`.
@@ -77,6 +80,42 @@ def _item_country(date_from: dt.date | None, date_to: dt.date | None, filters: A
     return _goods(date_from, date_to, filters, ("k2", F("incident__reporting_country")))
 
 
+def _by_item(rows: Any, *keys: str) -> Any:
+    """A record-level grouped query per catalogue item of its goods lines: records having the
+    item (distinct) and the item's kilograms, `k3` the item."""
+    return (
+        rows.filter(goods__catalogue_item__isnull=False)
+        .values("month", "incident_type", *keys, k3=F("goods__catalogue_item_id"))
+        .annotate(n=Count("pk", distinct=True), kg=Sum("goods__quantity_kg"))
+        .order_by()
+    )
+
+
+def _fields_item(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -> Iterable[Row]:
+    rows = _counted(date_from, date_to, filters).annotate(k1=F("detection_method"), k2=F("conveyance"))
+    return _by_item(rows, "k1", "k2")
+
+
+def _concealment_item(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -> Iterable[Row]:
+    return _by_item(_counted(date_from, date_to, filters).exclude(concealment="").annotate(k1=F("concealment")), "k1")
+
+
+def _route_item(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -> Iterable[Row]:
+    from shieldhub.seizures.analytics import counted_q
+
+    return (
+        IncidentCountry.objects.filter(role=RouteRole.DEPARTURE)
+        .filter(counted_q(_filters(date_from, date_to, filters), "incident__"))
+        .annotate(dst=FilteredRelation("incident__route", condition=Q(incident__route__role=RouteRole.DESTINATION)))
+        .filter(dst__country__isnull=False, incident__goods__catalogue_item__isnull=False)
+        .annotate(month=TruncMonth("incident__occurred_on"), incident_type=F("incident__incident_type"))
+        .values("month", "incident_type", k1=F("country"), k2=F("dst__country"),
+                k3=F("incident__goods__catalogue_item_id"))
+        .annotate(n=Count("incident_id", distinct=True))
+        .order_by()
+    )  # fmt: skip
+
+
 def _fields(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -> Iterable[Row]:
     return (
         _counted(date_from, date_to, filters)
@@ -124,15 +163,28 @@ TABLE = SummaryTable(
             Facet("fields", _fields),
             Facet("route", _route),
             Facet("concealment", _concealment),
+            Facet("fields_item", _fields_item),
+            Facet("route_item", _route_item),
+            Facet("concealment_item", _concealment_item),
         )
     },
-    keys=("incident_type", "k1", "k2"),
+    keys=("incident_type", "k1", "k2", "k3"),
     measures=("n", "kg"),
     label="seizures",
+    yearly=("route", "fields"),
 )
 
 # The facets where a reporting country (or a region) is a key column, and which column.
 _COUNTRY_KEY = {"country": "k1", "item_country": "k2"}
+# Under a precursor filter each facet is read per catalogue item: (facet, the item's column).
+_PER_ITEM = {
+    "country": ("item_country", "k1"),
+    "item": ("item", "k1"),
+    "item_country": ("item_country", "k1"),
+    "fields": ("fields_item", "k3"),
+    "route": ("route_item", "k3"),
+    "concealment": ("concealment_item", "k3"),
+}
 
 
 def touch(*dates: dt.date | None) -> None:
@@ -140,23 +192,49 @@ def touch(*dates: dt.date | None) -> None:
     TABLE.touch(*dates)
 
 
-def grouped(facet: str, group: tuple[str, ...], filters: Any) -> list[Row]:
+def grouped(facet: str, group: tuple[str, ...], filters: Any, *, largest: int | None = None) -> list[Row]:
     """The facet's records and kg summed by `group` under the dashboards' filters: from the summary
-    when it can express them, else from the records."""
+    when it can express them, else from the records. `largest`: at least that many of the largest
+    groups (all when the summary cannot limit them).
+
+    Under a precursor filter the figures are those of the precursor: the records that contain it
+    and its kilograms (not the records' other goods), read from the per-item facets."""
+    rename: dict[str, str] = {}
+    keep = None
+    where = Q()
+    if filters.precursor:
+        if facet == "country":
+            rename = {"k1": "k2"}  # the country is k2 of item_country
+        facet, item_col = _PER_ITEM[facet]
+        item = str(filters.precursor)
+        where &= Q(**{item_col: item})
+
+        def keep(row: Row) -> bool:
+            return bool(row[item_col] == item)
+
     if facet == "item" and (filters.country or filters.region):
         facet = "item_country"
+    columns = tuple(rename.get(c, c) for c in group)
     key = _COUNTRY_KEY.get(facet)
-    covered = not (filters.precursor or filters.operation) and (key or not (filters.country or filters.region))
-    if not covered:
-        return TABLE.live(facet, group, date_from=filters.date_from, date_to=filters.date_to, filters=filters)
-    where = Q()
-    if filters.incident_type:
-        where &= Q(incident_type=filters.incident_type)
-    if key and filters.country:
-        where &= Q(**{key: filters.country})
-    elif key and filters.region:
-        where &= Q(**{f"{key}__in": filters.region_countries})
-    return TABLE.rows(facet, group, date_from=filters.date_from, date_to=filters.date_to, where=where, filters=filters)
+    if filters.operation or ((filters.country or filters.region) and not key):
+        rows = TABLE.live(
+            facet, columns, date_from=filters.date_from, date_to=filters.date_to, filters=filters, keep=keep
+        )
+    else:
+        if filters.incident_type:
+            where &= Q(incident_type=filters.incident_type)
+        if key and filters.country:
+            where &= Q(**{key: filters.country})
+        elif key and filters.region:
+            where &= Q(**{f"{key}__in": filters.region_countries})
+        rows = TABLE.rows(
+            facet, columns, date_from=filters.date_from, date_to=filters.date_to, where=where, filters=filters,
+            largest=largest, keep=keep,
+        )  # fmt: skip
+    if not rename:
+        return rows
+    back = {new: old for old, new in rename.items()}
+    return [{back.get(k, k): v for k, v in r.items()} for r in rows]
 
 
 def months_of(incidents: Iterable[Incident]) -> list[dt.date]:

@@ -74,8 +74,9 @@ def _rows(stats: list[StatRow], suppress: bool) -> list[dict[str, Any]]:
 
 
 def _sums(facet: str, group: tuple[str, ...], filters: Filters) -> list[dict[str, Any]]:
-    """The month facet without a country filter, else the route facet (which has the countries)."""
-    if facet == "month" and country_q(filters) is not None:
+    """The month facet without a country filter, else the route facet (which has the countries);
+    under a precursor filter, the item facet (`summaries.grouped`)."""
+    if facet == "month" and country_q(filters) is not None and not filters.precursor:
         facet = "route"
     return grouped(facet, group, filters)
 
@@ -114,7 +115,7 @@ def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
 def by_route(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]]:
     """Exporting → importing country pairs: shipments and kg, the heaviest first."""
     require(user, Perm.ANALYSIS_VIEW)
-    raw = sorted(grouped("route", ("k1", "k2"), filters), key=lambda r: (-r["n"], r["k1"], r["k2"]))
+    raw = sorted(grouped("route", ("k1", "k2"), filters, largest=top * 2), key=lambda r: (-r["n"], r["k1"], r["k2"]))
     stats = [StatRow(f"{r['k1']}>{r['k2']}", "", r["n"], r["kg"]) for r in raw]
     rows = [r for r in _rows(stats, suppressed_for(user, filters)) if r["n"] is not None]
     rows = rows[:top]
@@ -161,7 +162,10 @@ def country_figures(*, user: Any, country: str) -> dict[str, Any]:
     """A country profile's shipment figures: notified as exporter and as importer (shipments, kg),
     and its verification behaviour as importer (aggregates only)."""
     require(user, Perm.ANALYSIS_VIEW)
-    routes = TABLE.rows("route", ("k1", "k2"), date_from=None, date_to=None, where=Q(k1=country) | Q(k2=country))
+    routes = TABLE.rows(
+        "route", ("k1", "k2"), date_from=None, date_to=None, where=Q(k1=country) | Q(k2=country),
+        filters=Filters(country=country),
+    )  # fmt: skip
 
     def side(key: str) -> dict[str, Any]:
         mine = [r for r in routes if r[key] == country]

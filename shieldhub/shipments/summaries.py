@@ -10,8 +10,9 @@ Facets, one row per month of notification (UTC) × keys, over the shipments past
 | `verif` | importing country  | —                 | requests (not withdrawn), answered, on time,        |
 |         |                    |                   | overdue, summed delay of the answered (seconds)     |
 
-A country or a region filter is answered from `route` (exporting or importing); a precursor
-filter, or a country with the item or verification facets, from the shipments themselves.
+A country or a region filter is answered from `route` (exporting or importing), or live from
+the shipments for the other facets; a precursor filter from `item` (the precursor's shipments and
+kilograms), or live for routes and verification.
 Writes: the services call `touch(...)` with the notification time of the shipments they change.
 """
 
@@ -102,6 +103,7 @@ TABLE = SummaryTable(
     keys=("k1", "k2"),
     measures=("n", "kg", "answered", "on_time", "overdue", "delay_seconds"),
     label="shipments",
+    yearly=("route",),
 )
 
 
@@ -119,18 +121,33 @@ def country_q(filters: Any) -> Q | None:
     return None
 
 
-def grouped(facet: str, group: tuple[str, ...], filters: Any, *, where: Q | None = None) -> list[Row]:
-    """The facet's measures summed by `group`: from the summary when `filters` has no precursor and
-    no country or region (or `facet` is `route`, which has the countries as keys), else live."""
+def grouped(
+    facet: str, group: tuple[str, ...], filters: Any, *, where: Q | None = None, largest: int | None = None
+) -> list[Row]:
+    """The facet's measures summed by `group`. From the summary when `filters` has no country or
+    region (or `facet` is `route`, which has the countries as keys); else live. Under a precursor
+    filter the shipment counts and kilograms are the precursor's (shipments containing it, its
+    kilograms), read from the `item` facet; routes and verification requests are then counted live
+    over the shipments that contain it."""
+    keep = None
+    condition = Q() if where is None else where
+    if filters.precursor:
+        if facet in ("route", "verif"):
+            return TABLE.live(facet, group, date_from=filters.date_from, date_to=filters.date_to, filters=filters)
+        facet, item = "item", str(filters.precursor)
+        condition &= Q(k1=item)
+
+        def keep(row: Row) -> bool:
+            return bool(row["k1"] == item)
+
     place = country_q(filters)
-    covered = not filters.precursor and (place is None or facet == "route")
-    if not covered:
-        return TABLE.live(facet, group, date_from=filters.date_from, date_to=filters.date_to, filters=filters)
-    condition = Q()
+    if place is not None and facet != "route":
+        return TABLE.live(
+            facet, group, date_from=filters.date_from, date_to=filters.date_to, filters=filters, keep=keep
+        )
     if place is not None:
         condition &= place
-    if where is not None:
-        condition &= where
     return TABLE.rows(
-        facet, group, date_from=filters.date_from, date_to=filters.date_to, where=condition, filters=filters
-    )
+        facet, group, date_from=filters.date_from, date_to=filters.date_to, where=condition, filters=filters,
+        largest=largest, keep=keep,
+    )  # fmt: skip

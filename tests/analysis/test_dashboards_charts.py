@@ -79,3 +79,15 @@ def test_table_figures_are_grouped_in_the_readers_language():
         assert figure(3026.9).replace("\u202f", " ").replace("\xa0", " ") == "3 026,9"
     assert figure("SZ-000018") == "SZ-000018"
     assert figure(True) is True
+
+
+def test_table_rows_escape_text_and_group_numbers():
+    from django.utils import translation
+
+    from shieldhub.analysis.templatetags.analysis_charts import table_rows
+
+    with translation.override("en"):
+        html = table_rows([["<script>alert(1)</script>", 14000.0, None], ["Urée & co", 3, 2.5]])
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.startswith("<tr><td>") and "<td>14,000</td>" in html and "<td>Urée &amp; co</td>" in html
+    assert html.count("<tr>") == 2 and "<td>2.5</td>" in html

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.template.defaultfilters import floatformat
+from django.utils.formats import get_format
 from django.utils.html import escape, json_script
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -28,8 +30,29 @@ def vega_spec(spec: dict[str, Any] | None, target: str) -> SafeString:
 
 @register.filter
 def figure(value: Any) -> Any:
-    """A number in a table as a person reads it in their language: thousands grouped, no trailing
-    ".0" (14 000 rather than 14000,0); anything else unchanged."""
+    """A number in a table as a person reads it in their language: thousands grouped, one decimal
+    at most and no trailing ".0" (14 000 rather than 14000,0); anything else unchanged. The same
+    output as `floatformat:"-1g"`, with the language's separators read once (a dashboard formats
+    thousands of cells)."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value
-    return floatformat(value, "-1g")
+    decimal_sep, thousands = _separators(get_language() or "en")
+    if isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        rounded = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) + 0  # + 0: no "-0"
+        text = f"{rounded:,.0f}" if rounded == rounded.to_integral_value() else f"{rounded:,.1f}"
+    return text.replace(",", "\0").replace(".", decimal_sep).replace("\0", thousands)
+
+
+@lru_cache(maxsize=16)
+def _separators(language: str) -> tuple[str, str]:
+    return str(get_format("DECIMAL_SEPARATOR", language)), str(get_format("THOUSAND_SEPARATOR", language))
+
+
+@register.simple_tag
+def table_rows(rows: list[list[Any]]) -> SafeString:
+    """A panel's table body (`<tr><td>…`), each cell through `figure` and escaped. One tag instead
+    of a template loop per cell: a dashboard has thousands of cells."""
+    cells = (("".join(f"<td>{escape(figure('' if cell is None else cell))}</td>" for cell in row)) for row in rows)
+    return mark_safe("".join(f"<tr>{row}</tr>" for row in cells))  # noqa: S308 - every cell is escaped
