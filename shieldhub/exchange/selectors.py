@@ -18,7 +18,6 @@ from shieldhub.core.access import (
     message_body_visible,
     messages_received_visible_q,
     messages_visible_q,
-    moderated_communities_q,
     require,
 )
 from shieldhub.core.pagination import COUNT_CAP
@@ -384,35 +383,6 @@ def inbox_pages(
     return SearchCandidates(listed, rows)
 
 
-def _newest_matches(user: Any, filters: dict[str, Any], limit: int) -> list[int]:
-    """The ids of the `limit` newest messages the user may see (drafts aside) matching `filters`
-    (with the search `q`): `message_search`'s candidates for relevance.
-
-    Found part by part, each part narrowing `_visible` (the access rule stays the only authority):
-    what the user received, through the inbox's plans (`inbox_pages`: the user's receipts, not
-    every message); what they sent (`exch_msg_sender_idx`); and the pending messages they moderate.
-    The visible messages are exactly these three parts, so the newest `limit` of their newest
-    `limit` each are the newest `limit` of all. (As one query PostgreSQL walks every message newest
-    first, testing the three-branch access rule and the match on each: most of the table for a
-    word found in a few percent of the messages.)"""
-    received: Any = inbox_pages(user=user, filters=filters)
-    if isinstance(received, SearchCandidates) and limit <= received.limit:
-        ids = set(received.ids[:limit])
-    else:
-        rows = received.rows if isinstance(received, InboxRows) else received
-        ids = set(rows.values_list("pk", flat=True)[:limit])
-    parts = [_visible(user).filter(sender=user).exclude(status=MessageStatus.DRAFT)]
-    moderated = list(Community.objects.filter(moderated_communities_q(user)).values_list("pk", flat=True))
-    if moderated:  # most people moderate nothing: no need to look for what waits for them
-        waiting = MessageDistribution.objects.filter(community__in=moderated).values("message_id")
-        parts.append(_visible(user).filter(status=MessageStatus.PENDING, pk__in=waiting))
-    for part in parts:
-        part = _apply_filters(part, user, filters, received=False)
-        ids.update(part.order_by("-sent_at", "-pk").values_list("pk", flat=True)[:limit])
-    newest = Message.objects.filter(pk__in=ids).order_by("-sent_at", "-pk")
-    return list(newest.values_list("pk", flat=True)[:limit])
-
-
 def message_search(
     *, user: Any, query: str, filters: dict[str, Any] | None = None, order: str = "date"
 ) -> QuerySet[Message]:
@@ -430,7 +400,7 @@ def message_search(
         # show at most COUNT_CAP results anyway. Below that many matches the order is exact.
         # The candidates are read once, here: as a subquery they would be found again by the
         # paginator's count, walking the same thousands of messages a second time.
-        newest = _newest_matches(user, {**(filters or {}), "q": query}, RELEVANCE_CANDIDATES)
+        newest = list(qs.order_by("-sent_at", "-pk").values_list("pk", flat=True)[:RELEVANCE_CANDIDATES])
         ranked = Message.objects.filter(pk__in=newest).annotate(rank=rank_expression(query, user=user))
         return _with_my_receipt(ranked.select_related("sender"), user).order_by("-rank", "-sent_at", "-pk")
     return _with_my_receipt(qs.select_related("sender"), user).order_by("-sent_at", "-pk")

@@ -183,35 +183,3 @@ def test_the_bench_seed_copies_kind_and_time_onto_its_receipts(db):
     assert receipts.exists()
     assert not receipts.exclude(kind=F("message__kind")).exists()
     assert not receipts.exclude(sent_at=F("message__sent_at")).exists()
-
-
-# --- search by relevance: its candidates, part by part, against the plain rule ----------------------
-
-
-def _plain_newest(user, filters, limit):
-    qs = Message.objects.filter(messages_visible_q(user)).exclude(status="draft")
-    qs = selectors._apply_filters(qs, user, filters, received=False)
-    return list(qs.order_by("-sent_at", "-pk").values_list("pk", flat=True)[:limit])
-
-
-@pytest.mark.parametrize("persona", ["ncp_ke", "ncp_fr", "partner_interpol", "coordinator", "ncp_de"])
-def test_relevance_candidates_are_the_newest_visible_matches(request, login, monkeypatch, mail, persona, send):
-    ncp_fr, coordinator = request.getfixturevalue("ncp_fr"), request.getfixturevalue("coordinator")
-    moderated = CommunityFactory(name="Moderated", slug="moderated-relevance", requires_moderation=True)
-    MembershipFactory(community=moderated, user=ncp_fr)
-    MembershipFactory(community=moderated, user=request.getfixturevalue("ncp_ke"))
-    MembershipFactory(community=moderated, user=coordinator, role="moderator")
-    send(ncp_fr, communities=[moderated], kind="alert", subject="Pending nitrate alert", releasable_interpol=True)
-    user = request.getfixturevalue(persona)
-    for filters in ({"q": "nitrate"}, {"q": "nitrate", "kind": "alert"}, {"q": "secret"}, {"q": "nitrate -direct"}):
-        for density in (0, selectors.DENSE_MATCHES, selectors.WALK_COUNT_MATCHES):
-            monkeypatch.setattr(selectors, "_density", lambda u, f, density=density: density)
-            for limit in (1000, 5, 1):
-                expected = _plain_newest(user, filters, limit)
-                assert selectors._newest_matches(user, filters, limit) == expected, (filters, density, limit)
-            ranked = selectors.message_search(user=user, query=filters["q"], filters=filters, order="relevance")
-            assert sorted(m.pk for m in ranked) == sorted(_plain_newest(user, filters, 1000)), filters
-    if persona == "coordinator":  # sees the message he moderates, and finds it
-        assert "Pending nitrate alert" in {m.subject for m in selectors.message_search(user=user, query="nitrate")}
-    found = login(user).get("/api/v1/exchange/search", {"q": "nitrate", "order": "relevance"}).json()
-    assert sorted(m["id"] for m in found["items"]) == sorted(_plain_newest(user, {"q": "nitrate"}, 50))
