@@ -111,6 +111,10 @@ class SummaryTable:
     # Facets also kept per calendar year (facet name + YEARLY, `month` = 1 January): the ones with
     # many key combinations, read over long periods without "month" in the grouping.
     yearly: tuple[str, ...] = ()
+    # Facets also kept over all time with only these keys (the others collapsed to ""; facet name +
+    # ALL_TIME, `month` = ALL_TIME_MONTH): the default page, no period and no other filter, of a
+    # facet whose key combinations do not shrink by year.
+    all_time: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _lock_prefix: int = field(default=0, init=False)
     _pending: ContextVar[set[dt.date] | None] = field(init=False, repr=False)
 
@@ -173,7 +177,9 @@ class SummaryTable:
                 for name, facet in self.facets.items():
                     deltas = self._refresh_facet(name, month, facet.live(month, month_end(month), None))
                     if name in self.yearly and deltas:
-                        self._add_to_year(name, month.replace(month=1), deltas)
+                        self._add_to(name + YEARLY, month.replace(month=1), deltas)
+                    if name in self.all_time and deltas:
+                        self._add_to(name + ALL_TIME, ALL_TIME_MONTH, self._collapse(name, deltas))
 
     def _refresh_facet(self, name: str, month: dt.date, live: Iterable[Row]) -> dict[tuple[str, ...], Row]:
         manager: Any = self.model._default_manager
@@ -198,9 +204,19 @@ class SummaryTable:
         manager.bulk_create(add, batch_size=2000)
         return deltas
 
-    def _add_to_year(self, name: str, year: dt.date, deltas: dict[tuple[str, ...], Row]) -> None:
+    def _collapse(self, name: str, deltas: dict[tuple[str, ...], Row]) -> dict[tuple[str, ...], Row]:
+        kept = self.all_time[name]
+        out: dict[tuple[str, ...], Row] = {}
+        for key, delta in deltas.items():
+            short = tuple(v if k in kept else "" for k, v in zip(self.keys, key, strict=True))
+            entry = out.setdefault(short, dict.fromkeys(self.measures, 0))
+            for m in self.measures:
+                entry[m] += delta[m]
+        return out
+
+    def _add_to(self, facet: str, year: dt.date, deltas: dict[tuple[str, ...], Row]) -> None:
+        """Add a month's differences to the yearly (or all-time) rows dated `year`."""
         manager: Any = self.model._default_manager
-        facet = name + YEARLY
         rows = {
             self._key(r): r for r in manager.filter(facet=facet, month=year).values("pk", *self.keys, *self.measures)
         }
@@ -241,7 +257,19 @@ class SummaryTable:
                 batch = [self._instance(name + YEARLY, {**r, "month": r["year"]}) for r in years]
                 manager.bulk_create(batch, batch_size=5000)
                 written += len(batch)
+            for name in self.all_time:
+                sums = self._all_time_sums(name)
+                batch = [self._instance(name + ALL_TIME, {**r, "month": ALL_TIME_MONTH}) for r in sums]
+                manager.bulk_create(batch, batch_size=5000)
+                written += len(batch)
         return written
+
+    def _all_time_sums(self, name: str) -> Any:
+        kept = self.all_time[name]
+        return (
+            self.model._default_manager.filter(facet=name).values(*kept)
+            .annotate(**{m: Sum(m) for m in self.measures}).order_by()
+        )  # fmt: skip
 
     def verify(self) -> list[str]:
         """The differences between the summary and the records (empty when they agree)."""
@@ -267,6 +295,16 @@ class SummaryTable:
                 self.measures,
             )
             problems += self._differences(name + YEARLY, months, years)
+        for name in self.all_time:
+            expected = _index(
+                ({**r, "month": ALL_TIME_MONTH} for r in self._all_time_sums(name)), self.keys, self.measures
+            )
+            stored = _index(
+                manager.filter(facet=name + ALL_TIME).values("month", *self.keys, *self.measures),
+                self.keys,
+                self.measures,
+            )
+            problems += self._differences(name + ALL_TIME, expected, stored)
         return problems
 
     def _differences(self, name: str, expected: dict[Any, Any], stored: dict[Any, Any]) -> list[str]:
@@ -291,7 +329,8 @@ class SummaryTable:
         same condition as `where`, on the live rows' key columns, when the filters alone do not
         select them)."""
         if _records_only.get():
-            return self.live(facet, group, date_from=date_from, date_to=date_to, filters=filters, keep=keep)
+            base = facet.removesuffix(ALL_TIME)
+            return self.live(base, group, date_from=date_from, date_to=date_to, filters=filters, keep=keep)
         period = split_period(date_from, date_to)
         out: list[Row] = []
         if period.months is not None:
@@ -328,6 +367,8 @@ class SummaryTable:
 
 
 YEARLY = ":y"
+ALL_TIME = ":all"
+ALL_TIME_MONTH = dt.date(1900, 1, 1)
 _records_only: ContextVar[bool] = ContextVar("summaries_records_only", default=False)
 
 

@@ -152,6 +152,17 @@ def month_country(filters: Filters) -> list[dict[str, Any]]:
     return once(("month_country", filters.key()), compute)  # type: ignore[no-any-return]
 
 
+def per_country(filters: Filters) -> list[dict[str, Any]]:
+    """Records and kg per reporting country (the largest first): the totals, the map, the country
+    and region panels and the country index, without the months."""
+
+    def compute() -> list[dict[str, Any]]:
+        rows = summaries.grouped("country", ("k1",), filters)
+        return sorted(({"k": r["k1"], "n": r["n"], "kg": r["kg"]} for r in rows), key=lambda r: (-r["n"], r["k"]))
+
+    return once(("per_country", filters.key()), compute)  # type: ignore[no-any-return]
+
+
 def month_item(filters: Filters) -> list[dict[str, Any]]:
     """Records (distinct) and kg of the item per (month, catalogue item). A record has one month,
     so summing a row's records over months still counts each record once per item."""
@@ -176,19 +187,23 @@ def field_grid(filters: Filters) -> list[dict[str, Any]]:
 
 def roll_up(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
     """Grouped rows summed over the other keys (n and kg), the largest first."""
-    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    merged: dict[Any, dict[str, Any]] = {}
+    single = keys[0] if len(keys) == 1 else None
     for r in rows:
-        ident = tuple(r[k] for k in keys)
-        entry = merged.setdefault(ident, {**{k: r[k] for k in keys}, "n": 0, "kg": None})
+        ident = r[single] if single is not None else tuple(r[k] for k in keys)
+        entry = merged.get(ident)
+        if entry is None:
+            entry = merged[ident] = {**{k: r[k] for k in keys}, "n": 0, "kg": None}
         entry["n"] += r["n"]
-        if r["kg"] is not None:
-            entry["kg"] = (entry["kg"] or Decimal(0)) + r["kg"]
+        kg = r["kg"]
+        if kg is not None:
+            entry["kg"] = kg if entry["kg"] is None else entry["kg"] + kg
     return sorted(merged.values(), key=lambda e: -e["n"])
 
 
 def totals(*, user: Any, filters: Filters) -> dict[str, Any]:
     require(user, Perm.ANALYSIS_VIEW)
-    grid = month_country(filters)
+    grid = per_country(filters)
     n = sum(r["n"] for r in grid)
     kgs = [r["kg"] for r in grid if r["kg"] is not None]
     if suppressed_for(user, filters) and 0 < n < min_cell():
@@ -262,12 +277,15 @@ def _to_regions(raw: list[dict[str, Any]], *, key: str, extra: tuple[str, ...] =
     region_of = _region_of()
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r in raw:
-        region = region_of.get(str(r[key]), "")
-        ident = (region, *(r[e] for e in extra))
-        entry = merged.setdefault(ident, {key: region, **{e: r[e] for e in extra}, "n": 0, "kg": None})
+        region = region_of.get(r[key], "")
+        ident = (region, *[r[e] for e in extra]) if extra else (region,)
+        entry = merged.get(ident)
+        if entry is None:
+            entry = merged[ident] = {key: region, **{e: r[e] for e in extra}, "n": 0, "kg": None}
         entry["n"] += r["n"]
-        if r["kg"] is not None:
-            entry["kg"] = (entry["kg"] or Decimal(0)) + r["kg"]
+        kg = r["kg"]
+        if kg is not None:
+            entry["kg"] = kg if entry["kg"] is None else entry["kg"] + kg
     return sorted(merged.values(), key=lambda e: -e["n"])
 
 
@@ -276,7 +294,7 @@ def by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     from shieldhub.reference.models import Country
 
     require(user, Perm.ANALYSIS_VIEW)
-    raw = roll_up(month_country(filters), "k")
+    raw = per_country(filters)
     labels = {r["k"]: country_name(r["k"]) for r in raw}
     rows = _rows(raw, "k", labels, suppressed_for(user, filters))
     numeric = dict(Country.objects.filter(code__in=[r["key"] for r in rows]).values_list("code", "numeric"))
@@ -287,8 +305,7 @@ def by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
 
 def by_region(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     require(user, Perm.ANALYSIS_VIEW)
-    raw = roll_up(month_country(filters), "k")
-    return _rows(_to_regions(raw, key="k"), "k", _region_labels(), suppressed_for(user, filters))
+    return _rows(_to_regions(per_country(filters), key="k"), "k", _region_labels(), suppressed_for(user, filters))
 
 
 def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:

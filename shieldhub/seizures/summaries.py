@@ -31,7 +31,7 @@ from typing import Any
 from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from shieldhub.core.summaries import Facet, Row, SummaryTable
+from shieldhub.core.summaries import ALL_TIME, Facet, Row, SummaryTable
 from shieldhub.seizures.choices import RouteRole
 from shieldhub.seizures.models import GoodsLine, Incident, IncidentCountry, SeizureSummary
 
@@ -172,6 +172,7 @@ TABLE = SummaryTable(
     measures=("n", "kg"),
     label="seizures",
     yearly=("route", "fields"),
+    all_time={"route": ("k1", "k2")},
 )
 
 # The facets where a reporting country (or a region) is a key column, and which column.
@@ -214,6 +215,10 @@ def grouped(facet: str, group: tuple[str, ...], filters: Any, *, largest: int | 
 
     if facet == "item" and (filters.country or filters.region):
         facet = "item_country"
+    if facet == "route" and not any(
+        (filters.date_from, filters.date_to, filters.incident_type, filters.country, filters.region, filters.operation)
+    ):
+        facet = "route" + ALL_TIME  # every route pair over all time, all types: the default page
     columns = tuple(rename.get(c, c) for c in group)
     key = _COUNTRY_KEY.get(facet)
     if filters.operation or ((filters.country or filters.region) and not key):
