@@ -46,7 +46,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXCHANGE_USE)
     form = forms.InboxFilterForm(request.GET or None, user=request.user)
     # a bounded count: past 1,000 matches the page says "more than 1,000" (most users see tens of thousands)
-    rows: Any = selectors.inbox_pages(user=request.user, filters=_filters(form))  # a QuerySet, InboxRows or SearchCandidates
+    # a QuerySet, InboxRows or SearchCandidates (the plan `inbox_pages` chose)
+    rows: Any = selectors.inbox_pages(user=request.user, filters=_filters(form))
     page = paginate(request, rows, count_cap=COUNT_CAP)
     context = {"form": form, "page": page, "query": query_without_page(request)}
     return render(request, "exchange/inbox.html", context)
