@@ -355,7 +355,8 @@ class SummaryTable:
                     grouped = grouped.order_by("-n", *group)[:largest]
                 out.extend(grouped)
         for start, end in period.edges:
-            edge = (_clean(r, self.keys, self.measures) for r in self.facets[facet].live(start, end, filters))
+            live = self.facets[facet.removesuffix(ALL_TIME)].live(start, end, filters)
+            edge = (_clean(r, self.keys, self.measures) for r in live)
             out.extend(r for r in edge if keep is None or keep(r))
         return sum_rows(out, group, self.measures) if period.edges else out
 

@@ -215,9 +215,12 @@ def grouped(facet: str, group: tuple[str, ...], filters: Any, *, largest: int | 
 
     if facet == "item" and (filters.country or filters.region):
         facet = "item_country"
-    if facet == "route" and not any(
-        (filters.date_from, filters.date_to, filters.incident_type, filters.country, filters.region, filters.operation)
-    ):
+    if (
+        facet == "route"
+        and set(group) <= set(TABLE.all_time["route"])
+        and not any((filters.date_from, filters.date_to, filters.incident_type, filters.country, filters.region,
+                     filters.operation))
+    ):  # fmt: skip
         facet = "route" + ALL_TIME  # every route pair over all time, all types: the default page
     columns = tuple(rename.get(c, c) for c in group)
     key = _COUNTRY_KEY.get(facet)
