@@ -14,7 +14,7 @@ detail): p50/p95/max in ms; and for each, the bare SQL of the aggregates that en
 (the same querysets' SQL run with a cursor, no Python around them) — p50/p95 of their summed time.
 
 The dashboards read monthly summary tables (`core.summaries`); each endpoint also reports the bare
-SQL of the same aggregates computed from the records (`records_sql_ms`, 5 runs), i.e. what the
+SQL of the same aggregates computed from the records (`records_sql_ms`, 3 runs), i.e. what the
 summaries replace, and the ratio of the server time to each.
 
 Prints one JSON object. Not a test: nothing here is collected by pytest.
@@ -168,7 +168,7 @@ def measure(client: Any, url: str, requests: int) -> dict[str, Any]:
         client.get(url)
         server.append((time.perf_counter() - started) * 1000)
         bare.append(time_bare(bare_queries))
-        if i < 5:
+        if i < 3:
             records.append(time_bare(record_queries))
     s, b, r = percentiles(server), percentiles(bare), percentiles(records)
     return {"server_ms": s, "bare_sql_ms": b, "records_sql_ms": r, "queries": len(recorder.queries),
