@@ -152,6 +152,15 @@ def month_country(filters: Filters) -> list[dict[str, Any]]:
     return once(("month_country", filters.key()), compute)  # type: ignore[no-any-return]
 
 
+def month_region(filters: Filters) -> list[dict[str, Any]]:
+    """Records and kg per (month, WCO region of the reporting country): the `region` facet, or the
+    countries' months summed into regions under a precursor filter (the per-item facets)."""
+    if filters.precursor:
+        return _to_regions(month_country(filters), key="k", extra=("month",))
+    rows = summaries.grouped("region", ("month", "k1"), filters)
+    return [{"month": _month(r["month"]), "k": r["k1"], "n": r["n"], "kg": r["kg"]} for r in rows]
+
+
 def per_country(filters: Filters) -> list[dict[str, Any]]:
     """Records and kg per reporting country (the largest first): the totals, the map, the country
     and region panels and the country index, without the months."""
@@ -214,7 +223,8 @@ def totals(*, user: Any, filters: Filters) -> dict[str, Any]:
 def by_month(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Records and kg per month of the incident date."""
     require(user, Perm.ANALYSIS_VIEW)
-    raw = sorted(roll_up(month_country(filters), "month"), key=lambda r: r["month"])
+    months = summaries.grouped("country", ("month",), filters)
+    raw = sorted(({"month": _month(r["month"]), "n": r["n"], "kg": r["kg"]} for r in months), key=lambda r: r["month"])
     rows = _rows(raw, "month", {r["month"]: r["month"].strftime("%Y-%m") for r in raw}, suppressed_for(user, filters))
     for row, r in zip(rows, raw, strict=True):
         row["month"] = r["month"].strftime("%Y-%m-01")
@@ -228,13 +238,14 @@ def by_month_and(*, user: Any, filters: Filters, dimension: str, top: int = 6) -
     if dimension == "precursor":
         raw = month_item(filters)
         labels = _catalogue_labels()
-    else:
-        raw = month_country(filters)
-        if dimension == "region":
-            raw = _to_regions(raw, key="k", extra=("month",))
-            labels = _region_labels()
-        else:
-            labels = {k: country_name(k) for k in {r["k"] for r in raw}}
+    elif dimension == "region":
+        raw = month_region(filters)
+        labels = _region_labels()
+    else:  # the largest countries' months only
+        largest = [r["k"] for r in per_country(filters)[:top]]
+        months = summaries.grouped("country", ("month", "k1"), filters, countries=largest)
+        raw = [{"month": _month(r["month"]), "k": r["k1"], "n": r["n"], "kg": r["kg"]} for r in months]
+        labels = {k: country_name(k) for k in largest}
     totals_by_key: dict[Any, int] = defaultdict(int)
     for r in raw:
         totals_by_key[r["k"]] += r["n"]
@@ -305,7 +316,9 @@ def by_country(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
 
 def by_region(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
     require(user, Perm.ANALYSIS_VIEW)
-    return _rows(_to_regions(per_country(filters), key="k"), "k", _region_labels(), suppressed_for(user, filters))
+    by_item = filters.precursor  # the per-item facets have the countries, not the regions
+    raw = _to_regions(per_country(filters), key="k") if by_item else roll_up(month_region(filters), "k")
+    return _rows(raw, "k", _region_labels(), suppressed_for(user, filters))
 
 
 def by_precursor(*, user: Any, filters: Filters) -> list[dict[str, Any]]:
@@ -413,13 +426,7 @@ def rising(*, user: Any, filters: Filters, dimension: str, today: dt.date | None
     today = today or dt.date.today()
     last_month = month_add(today.replace(day=1), -1)
     start = month_add(last_month, -(RISING_RECENT_MONTHS + RISING_BASELINE_MONTHS - 1))
-    # Without a period in the filters, the page's grids already hold the window: no extra query.
-    if filters.date_from or filters.date_to:
-        window = Filters(
-            **{**filters.__dict__, "date_from": start, "date_to": month_add(last_month, 1) - dt.timedelta(1)}
-        )
-    else:
-        window = filters
+    window = Filters(**{**filters.__dict__, "date_from": start, "date_to": month_add(last_month, 1) - dt.timedelta(1)})
     raw = month_item(window) if dimension == "precursor" else month_country(window)
     labels: dict[str, str] = {}
     if dimension == "precursor":

@@ -5,6 +5,7 @@ Facets, each one row per month × incident type × keys, counting submitted and 
 | facet          | k1                   | k2                  | measures                         |
 |----------------|----------------------|---------------------|----------------------------------|
 | `country`      | reporting country    | —                   | records, kg (record totals)      |
+| `region`       | its WCO region       | —                   | records, kg                      |
 | `item`         | catalogue item       | —                   | records with the item, kg of it  |
 | `item_country` | catalogue item       | reporting country   | same, per reporting country      |
 | `fields`       | detection method     | conveyance          | records, kg                      |
@@ -28,8 +29,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, F, FilteredRelation, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
 from shieldhub.core.summaries import ALL_TIME, Facet, Row, SummaryTable
 from shieldhub.seizures.choices import RouteRole
@@ -53,6 +54,19 @@ def _country(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -
     return (
         _counted(date_from, date_to, filters)
         .values("month", "incident_type", k1=F("reporting_country"))
+        .annotate(n=Count("pk"), kg=Sum("total_kg"))
+        .order_by()
+    )
+
+
+def _region(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -> Iterable[Row]:
+    from shieldhub.reference.models import Country
+
+    region = Country.objects.filter(code=OuterRef("reporting_country")).values("wco_region_id")[:1]
+    return (
+        _counted(date_from, date_to, filters)
+        .annotate(k1=Coalesce(Subquery(region, output_field=CharField()), Value(""), output_field=CharField()))
+        .values("month", "incident_type", "k1")
         .annotate(n=Count("pk"), kg=Sum("total_kg"))
         .order_by()
     )
@@ -158,6 +172,7 @@ TABLE = SummaryTable(
         f.name: f
         for f in (
             Facet("country", _country),
+            Facet("region", _region),
             Facet("item", _item),
             Facet("item_country", _item_country),
             Facet("fields", _fields),
@@ -193,10 +208,13 @@ def touch(*dates: dt.date | None) -> None:
     TABLE.touch(*dates)
 
 
-def grouped(facet: str, group: tuple[str, ...], filters: Any, *, largest: int | None = None) -> list[Row]:
+def grouped(
+    facet: str, group: tuple[str, ...], filters: Any, *, largest: int | None = None, countries: list[str] | None = None
+) -> list[Row]:
     """The facet's records and kg summed by `group` under the dashboards' filters: from the summary
     when it can express them, else from the records. `largest`: at least that many of the largest
-    groups (all when the summary cannot limit them).
+    groups (all when the summary cannot limit them). `countries`: only these reporting countries
+    (facets with a country key).
 
     Under a precursor filter the figures are those of the precursor: the records that contain it
     and its kilograms (not the records' other goods), read from the per-item facets."""
@@ -224,7 +242,21 @@ def grouped(facet: str, group: tuple[str, ...], filters: Any, *, largest: int | 
         facet = "route" + ALL_TIME  # every route pair over all time, all types: the default page
     columns = tuple(rename.get(c, c) for c in group)
     key = _COUNTRY_KEY.get(facet)
-    if filters.operation or ((filters.country or filters.region) and not key):
+    if countries is not None and key:
+        chosen, by_item, column = set(countries), keep, key
+        where &= Q(**{f"{column}__in": sorted(chosen)})
+
+        def keep(row: Row) -> bool:
+            return row[column] in chosen and (by_item is None or by_item(row))
+
+    if facet == "region" and filters.region and not filters.country:
+        where &= Q(k1=filters.region)
+        key = "k1"  # the region filter is a key condition of this facet
+    if (
+        filters.operation
+        or ((filters.country or filters.region) and not key)
+        or (facet == "region" and filters.country)
+    ):
         rows = TABLE.live(
             facet, columns, date_from=filters.date_from, date_to=filters.date_to, filters=filters, keep=keep
         )
@@ -233,7 +265,7 @@ def grouped(facet: str, group: tuple[str, ...], filters: Any, *, largest: int | 
             where &= Q(incident_type=filters.incident_type)
         if key and filters.country:
             where &= Q(**{key: filters.country})
-        elif key and filters.region:
+        elif key and filters.region and facet != "region":
             where &= Q(**{f"{key}__in": filters.region_countries})
         rows = TABLE.rows(
             facet, columns, date_from=filters.date_from, date_to=filters.date_to, where=where, filters=filters,
