@@ -161,6 +161,11 @@ def _summaries_kept_up(request):
     yield
     if request.node.get_closest_marker("summaries_stale"):
         return
+    from shieldhub.seizures.models import Incident, SeizureSummary
+    from shieldhub.shipments.models import Shipment, ShipmentSummary
+
+    if not any(m.objects.exists() for m in (Incident, Shipment, SeizureSummary, ShipmentSummary)):
+        return  # nothing counted, nothing summarised (most tests): skip the full comparison
     from shieldhub.analysis.summaries import verify_all
 
     problems = verify_all()
