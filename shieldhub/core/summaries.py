@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import logging
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -39,8 +38,6 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncYear
-
-logger = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 

@@ -34,7 +34,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from shieldhub.core.summaries import ALL_TIME, Facet, Row, SummaryTable
 from shieldhub.seizures.choices import RouteRole
-from shieldhub.seizures.models import GoodsLine, Incident, IncidentCountry, SeizureSummary
+from shieldhub.seizures.models import GoodsLine, IncidentCountry, SeizureSummary
 
 
 def _filters(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -> Any:
@@ -275,7 +275,3 @@ def grouped(
         return rows
     back = {new: old for old, new in rename.items()}
     return [{back.get(k, k): v for k, v in r.items()} for r in rows]
-
-
-def months_of(incidents: Iterable[Incident]) -> list[dt.date]:
-    return [i.occurred_on for i in incidents if i.occurred_on]
