@@ -14,6 +14,7 @@ columns, `TruncMonth`); Python only labels the grouped rows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
@@ -52,6 +53,11 @@ class Filters:
     def key(self) -> tuple[Any, ...]:
         return (self.date_from, self.date_to, self.precursor, self.region, self.country, self.incident_type,
                 self.operation)  # fmt: skip
+
+    @classmethod
+    def over(cls, date_from: dt.date | None, date_to: dt.date | None, base: Filters | None = None) -> Filters:
+        """`base`'s filters (none if None) over another period: a summary facet's days."""
+        return dataclasses.replace(base or cls(), date_from=date_from, date_to=date_to)
 
 
 def suppressed_for(user: Any, filters: Filters | None = None) -> bool:

@@ -40,8 +40,7 @@ from shieldhub.seizures.models import GoodsLine, IncidentCountry, SeizureSummary
 def _filters(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -> Any:
     from shieldhub.seizures.analytics import Filters
 
-    base = filters.__dict__ if filters is not None else {}
-    return Filters(**{**base, "date_from": date_from, "date_to": date_to})
+    return Filters.over(date_from, date_to, filters)
 
 
 def _counted(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -> Any:

@@ -33,8 +33,7 @@ from shieldhub.shipments.models import ShipmentLine, ShipmentSummary, ShipmentVe
 def _filters(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -> Any:
     from shieldhub.seizures.analytics import Filters
 
-    base = filters.__dict__ if filters is not None else {}
-    return Filters(**{**base, "date_from": date_from, "date_to": date_to})
+    return Filters.over(date_from, date_to, filters)
 
 
 def _notified(date_from: dt.date | None, date_to: dt.date | None, filters: Any) -> Any:
