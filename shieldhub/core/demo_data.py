@@ -563,6 +563,7 @@ def _load() -> None:
     _demo_operations(users)
     _demo_seizures(users, regional, rng)
     _demo_shipments(users, rng)
+    _demo_shipment_history(users, rng)
     _demo_entities(users)
     _demo_screening(users, rng)
     from shieldhub.events import demo as events_demo
@@ -1237,6 +1238,87 @@ def _demo_shipments(users: dict[str, Any], rng: random.Random) -> None:
         if fate in ("objected", "confirmed") and not documents_added:
             documents_added = True
             _demo_shipment_documents(exporter_ncp, shipment)
+
+
+_HISTORY_ROUTES = [
+    # exporting, importing, goods code, unit, quantity range, end use
+    ("FR", "MA", "ammonium-nitrate", "t", (20, 120), "Blending of NPK fertiliser"),
+    ("FR", "KE", "hydrogen-peroxide", "L", (2000, 15000), "Bleaching in a textile mill"),
+    ("IN", "KE", "potassium-chlorate", "kg", (500, 4000), "Match manufacturing"),
+    ("IN", "NG", "ammonium-nitrate", "t", (40, 150), "Quarry blasting (licensed mine)"),
+    ("BR", "NG", "aluminium-powder", "kg", (200, 1500), "Paint pigments"),
+    ("ID", "JO", "nitric-acid", "L", (1000, 8000), "Metal surface treatment"),
+    ("MA", "FR", "urea", "t", (10, 60), "Agriculture"),
+    ("IN", "JO", "hydrogen-peroxide", "L", (1000, 5000), "Water treatment"),
+    ("BR", "MA", "ammonium-nitrate", "t", (10, 50), "Fertiliser retail"),
+    ("KE", "ID", "sodium-chlorate", "kg", (1000, 6000), "Pulp bleaching"),
+]
+
+
+def _demo_shipment_history(users: dict[str, Any], rng: random.Random) -> None:
+    """Closed notifications of the eighteen months before this one (two to four a month, on the
+    routes the demo countries trade), so the shipments dashboard has a history: notified, answered
+    (mostly on time, some late, a few with concerns), then delivered. Written through the
+    services, then dated back (the dashboards' summaries are rebuilt at the end of the demo)."""
+    from shieldhub.reference.models import CatalogueItem
+    from shieldhub.shipments import services as shipments
+    from shieldhub.shipments.models import Shipment, ShipmentVerification
+    from shieldhub.shipments.summaries import TABLE
+
+    catalogue = {c.code: c for c in CatalogueItem.objects.all()}
+    this_month = timezone.localdate().replace(day=1)
+    serial = 0
+    with TABLE.batch():
+        for back in range(18, 0, -1):
+            month = (this_month - dt.timedelta(days=30 * back)).replace(day=1)
+            for _ in range(rng.randint(2, 4)):
+                exp, imp, goods, unit, (low, high), end_use = rng.choice(_HISTORY_ROUTES)
+                if goods not in catalogue:
+                    continue
+                serial += 1
+                notified = timezone.make_aware(
+                    dt.datetime.combine(month + dt.timedelta(days=rng.randint(0, 27)), dt.time(9 + rng.randint(0, 7)))
+                )
+                shipment = shipments.shipment_create(
+                    actor=users[f"ncp.{exp.lower()}@demo.example"],
+                    data={
+                        "importing_country": imp,
+                        "national_reference": f"{exp}-PEN-{notified.year}-H{serial:03d}",
+                        "exporter": {"name": _SHIPMENT_COMPANIES[exp][serial % 2], "country": exp},
+                        "importer": {"name": _SHIPMENT_COMPANIES[imp][serial % 2], "country": imp},
+                        "consignee": {"name": _SHIPMENT_COMPANIES[imp][serial % 2], "country": imp},
+                        "declared_end_use": end_use,
+                        "planned_dispatch": notified.date() + dt.timedelta(days=21),
+                        "planned_arrival": notified.date() + dt.timedelta(days=21 + rng.randint(7, 30)),
+                        "transport_mode": rng.choice(["vessel", "vessel", "vehicle", "air"]),
+                        "lines": [{"catalogue_item": catalogue[goods].pk, "unit": unit,
+                                   "quantity": str(rng.randint(low, high)), "description": catalogue[goods].name_en}],
+                    },
+                )  # fmt: skip
+                exporter, importer = users[f"ncp.{exp.lower()}@demo.example"], users[f"ncp.{imp.lower()}@demo.example"]
+                shipments.shipment_notify(actor=exporter, shipment=shipment)
+                roll = rng.random()
+                if roll < 0.15:
+                    shipments.verification_answer(
+                        actor=importer, shipment=shipment, answer="confirmed_with_concerns",
+                        reason="The end user is new to us; the goods will be inspected on arrival.",
+                    )  # fmt: skip
+                else:
+                    shipments.verification_answer(actor=importer, shipment=shipment, answer="confirmed")
+                shipments.shipment_outcome(actor=exporter, shipment=shipment, outcome="delivered")
+                verification = ShipmentVerification.objects.get(shipment=shipment)
+                deadline = verification.deadline - (verification.created_at.date() - notified.date())
+                answered = notified + dt.timedelta(
+                    days=rng.randint(15, 30) if roll > 0.85 else rng.randint(1, 12), hours=rng.randint(0, 6)
+                )
+                ShipmentVerification.objects.filter(pk=verification.pk).update(
+                    created_at=notified, deadline=deadline, answered_at=answered
+                )
+                delivered = answered + dt.timedelta(days=rng.randint(20, 45))
+                Shipment.objects.filter(pk=shipment.pk).update(
+                    created_at=notified - dt.timedelta(days=1), notified_at=notified, updated_at=delivered,
+                    outcome_at=delivered,
+                )  # fmt: skip
 
 
 def _demo_shipment_documents(actor: Any, shipment: Any) -> None:

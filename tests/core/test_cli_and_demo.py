@@ -81,6 +81,16 @@ def test_demo_prepares_accounts_and_data_and_keeps_them_on_a_second_run(capsys):
     assert any(m.kind == "rfi" for m in inbox_list(user=ng))
     assert ke_region_ncp.memberships.exists()
 
+    # the shipments dashboard has a history: notifications in each of the 18 months before this one
+    from shieldhub.seizures.analytics import Filters
+    from shieldhub.shipments.analytics import by_month, verification_by_country
+
+    analyst = User.objects.get(email="analyst@demo.example")
+    months = {r["month"] for r in by_month(user=analyst, filters=Filters()) if r["n"]}
+    assert len(months) >= 18
+    answered = sum(r["answered"] or 0 for r in verification_by_country(user=analyst, filters=Filters()))
+    assert answered >= 36
+
     counts = (Person.objects.count(), Organisation.objects.count(), User.objects.count())
     call_command("demo", no_serve=True)
     assert "already present" in capsys.readouterr().out
