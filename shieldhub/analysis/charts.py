@@ -135,6 +135,25 @@ def _bar_template(
     return to_spec(_config(chart, height=h))
 
 
+def filled_months(rows: Sequence[Row], *, series: str | None = None, value: str = "n") -> list[Row]:
+    """A time chart's rows (`month` as YYYY-MM-01): none when every value is None (suppressed: the
+    table says so); otherwise every row — a None value is left out of its line, never drawn as
+    zero — plus a zero for each month of the span that has no row at all (`time_chart`'s impute
+    fills the gaps of one series in months that others have)."""
+    if all(r.get(value) is None for r in rows):
+        return []
+    have = {str(r["month"])[:7] for r in rows}
+    keys = sorted({r[series] for r in rows}) if series else [None]
+    first, last = min(have), max(have)
+    year, month = int(first[:4]), int(first[5:7])
+    out = [dict(r) for r in rows]
+    while (ym := f"{year:04d}-{month:02d}") <= last:
+        if ym not in have:
+            out.extend({"month": f"{ym}-01", value: 0, **({series: k} if series else {})} for k in keys)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def time_chart(
     rows: Sequence[Row],
     *,
@@ -163,7 +182,8 @@ def _time_template(
         ],
     }
     if series:
-        encodings["color"] = alt.Color(f"{series}:N", title=series_title)
+        # three a row: six series' names fit a half-width panel
+        encodings["color"] = alt.Color(f"{series}:N", title=series_title, legend=alt.Legend(columns=3))
         encodings["tooltip"].insert(0, alt.Tooltip(f"{series}:N", title=series_title))
     chart = (
         alt.Chart(_data(), title=title or alt.Undefined)

@@ -48,6 +48,10 @@ class Panel:
     def headers(self) -> list[str]:
         return [h for _f, h in self.columns]
 
+    def all_suppressed(self) -> bool:
+        """Every count hidden by the small-cell rule: the table would be a column of dashes."""
+        return bool(self.rows) and all(r.get("n", 0) is None for r in self.rows)
+
 
 def _cell(value: Any) -> Any:
     return "—" if value is None else value
@@ -138,7 +142,7 @@ def _bar(rows: list[Row], first: str, *, value: str = "n", value_title: str = ""
 
 def p_over_time(user: Any, f: Filters) -> Panel:
     rows = seizure_analytics.by_month(user=user, filters=f)
-    spec = charts.time_chart(_shown(rows), value="n", value_title=_n(), date_title=_("Month"))
+    spec = charts.time_chart(charts.filled_months(rows), value="n", value_title=_n(), date_title=_("Month"))
     return Panel("over-time", _("Seizures over time"), _count_cols(_("Month")), rows, spec, wide=True)
 
 
@@ -147,12 +151,19 @@ def p_time_by(dimension: str, lazy_title: Any, lazy_heading: Any) -> Callable[[A
         title, heading = str(lazy_title), str(lazy_heading)  # in the request's language
         rows = seizure_analytics.by_month_and(user=user, filters=f, dimension=dimension)
         spec = charts.time_chart(
-            _shown(rows), value="n", value_title=_n(), date_title=_("Month"), series="series", series_title=heading
+            charts.filled_months(rows, series="series"),
+            value="n",
+            value_title=_n(),
+            date_title=_("Month"),
+            series="series",
+            series_title=heading,
         )
         cols = [("month", _("Month")), ("series", heading), ("n", _("Records")), ("kg", _("Kilograms"))]
         for r in rows:
             r["month"] = r["month"][:7]
-        return Panel(f"time-{dimension}", title, cols, rows, spec, note=_("The six largest series."))
+        # by country last, full width: the half-width panels before and after it then pair up
+        return Panel(f"time-{dimension}", title, cols, rows, spec, note=_("The six largest series."),
+                     wide=dimension == "country")  # fmt: skip
 
     return build
 
@@ -307,7 +318,7 @@ def s_precursor(user: Any, f: Filters) -> Panel:
 
 def s_month(user: Any, f: Filters) -> Panel:
     rows = shipment_analytics.by_month(user=user, filters=f)
-    spec = charts.time_chart(_shown(rows), value="n", value_title=_("Shipments"), date_title=_("Month"))
+    spec = charts.time_chart(charts.filled_months(rows), value="n", value_title=_("Shipments"), date_title=_("Month"))
     cols = [("label", _("Month")), ("n", _("Shipments")), ("kg", _("Kilograms"))]
     return Panel("shipments-time", _("Shipments notified over time"), cols, rows, spec, wide=True)
 
@@ -359,10 +370,10 @@ DASHBOARDS: dict[str, dict[str, Callable[[Any, Filters], Panel]]] = {
         "rising": p_rising,
         "records": p_records,
     },
-    "shipments": {
+    "shipments": {  # the two half-width panels first, side by side
         "volumes": s_precursor,
-        "shipments-time": s_month,
         "shipment-routes": s_routes,
+        "shipments-time": s_month,
         "verification": s_verification,
     },
 }

@@ -86,10 +86,9 @@ def _country_profile(user: Any, code: str) -> Profile:
         events=event_analytics.country_participation(country=country.code),
         records=records,
     )
-    shown_months = [r for r in by_month if r["n"] is not None]
-    if shown_months:
+    if months := charts.filled_months(by_month):
         profile.specs["months"] = charts.time_chart(
-            shown_months, value="n", value_title=_("Records"), date_title=_("Month"), title=_("Seizures over time")
+            months, value="n", value_title=_("Records"), date_title=_("Month"), title=_("Seizures over time")
         )
     shown_items = [r for r in by_precursor if r["n"] is not None]
     if shown_items:

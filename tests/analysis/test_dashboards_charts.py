@@ -91,3 +91,20 @@ def test_table_rows_escape_text_and_group_numbers():
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert html.startswith("<tr><td>") and "<td>14,000</td>" in html and "<td>Urée &amp; co</td>" in html
     assert html.count("<tr>") == 2 and "<td>2.5</td>" in html
+
+
+def test_months_without_any_row_are_zeros_and_suppressed_cells_are_not():
+    rows = [
+        {"month": "2025-11-01", "n": 2, "s": "A"},
+        {"month": "2025-11-01", "n": None, "s": "B"},  # suppressed: never a zero
+        {"month": "2026-02-01", "n": 1, "s": "B"},
+    ]
+    filled = charts.filled_months(rows, series="s")
+    assert filled[:3] == rows
+    added = sorted((r["month"], r["s"], r["n"]) for r in filled[3:])
+    assert added == [
+        ("2025-12-01", "A", 0), ("2025-12-01", "B", 0), ("2026-01-01", "A", 0), ("2026-01-01", "B", 0),
+    ]  # fmt: skip
+    assert charts.filled_months([{"month": "2026-01-01", "n": None}]) == []  # all suppressed: no chart
+    single = charts.filled_months([{"month": "2026-01-01", "n": 4}, {"month": "2026-03-01", "n": 1}])
+    assert [(r["month"], r["n"]) for r in single] == [("2026-01-01", 4), ("2026-03-01", 1), ("2026-02-01", 0)]
