@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import prepare_database
+
 os.environ.setdefault("SHIELDHUB_ENV", "dev")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -44,23 +46,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    prepare_database()
     from django.db import connection
     from django.utils import timezone, translation
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench: this measures PostgreSQL (set DATABASE_URL)")
-    call_command("migrate", verbosity=0)
     from bench.bench_seizures import seed, user
     from shieldhub.analysis import indicators, reports
-    from shieldhub.reference.models import Country
     from shieldhub.seizures.models import Incident
 
-    if not Country.objects.exists():
-        call_command("load_reference", verbosity=0, stdout=sys.stderr)
     coordinator = user("bench.coordinator@bench.example", "coordinator")
     figures: dict[str, Any] = {"database": connection.vendor}
     have = Incident.objects.count()

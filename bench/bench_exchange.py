@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import percentiles, prepare_database
+
 os.environ.setdefault("SHIELDHUB_ENV", "dev")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -71,21 +73,6 @@ VERY_FREQUENT = [
     "risk indicators cash",
     "chlorate OR perchlorate",
 ]
-
-
-def percentiles(samples: list[float]) -> dict[str, Any]:
-    ordered = sorted(samples)
-
-    def at(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))], 1)
-
-    return {
-        "n": len(ordered),
-        "p50_ms": at(0.50),
-        "p95_ms": at(0.95),
-        "max_ms": round(ordered[-1], 1),
-        "mean_ms": round(statistics.fmean(ordered), 1),
-    }
 
 
 class SqlTimer:
@@ -416,22 +403,8 @@ def main() -> None:
     parser.add_argument("--allow-sqlite", action="store_true")
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
+    prepare_database(allow_sqlite=args.allow_sqlite)
     from django.db import connection
-
-    if connection.vendor == "sqlite" and not args.allow_sqlite:
-        sys.exit("bench: this measures PostgreSQL (set DATABASE_URL); pass --allow-sqlite to run on SQLite anyway")
-
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from shieldhub.reference.models import Country
-
-    if not Country.objects.exists():
-        call_command("load_reference", verbosity=0, stdout=sys.stderr)
-
     from django.db.models import Count
 
     from shieldhub.exchange.management.commands.seed_exchange import seed_exchange

@@ -22,7 +22,6 @@ import datetime as dt
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from decimal import Decimal
@@ -30,22 +29,14 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import percentiles, prepare_database
+
 os.environ.setdefault("SHIELDHUB_ENV", "dev")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 WORDS = ["container", "fertiliser", "prills", "urea", "laboratory", "consignee", "shipper", "parcel", "truck",
          "bottles", "cleaning", "mining", "express", "declared", "detained", "licence"]  # fmt: skip
 OFFICES = ["port", "airport cargo", "border post", "inland depot", "express hub", "railway station"]
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))], 1)
-
-    return {"n": len(ordered), "p50_ms": at(0.50), "p95_ms": at(0.95), "max_ms": round(ordered[-1], 1),
-            "mean_ms": round(statistics.fmean(ordered), 1)}  # fmt: skip
 
 
 def user(email: str, role: str, country: str = "") -> Any:
@@ -243,20 +234,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    prepare_database()
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench: this measures PostgreSQL (set DATABASE_URL)")
-    call_command("migrate", verbosity=0)
-    from shieldhub.reference.models import Country
     from shieldhub.seizures.models import Incident
 
-    if not Country.objects.exists():
-        call_command("load_reference", verbosity=0, stdout=sys.stderr)
     rng = random.Random(args.seed)
     ncp = user("bench.ncp.fr@bench.example", "ncp", "FR")
     analyst = user("bench.analyst@bench.example", "analyst")
