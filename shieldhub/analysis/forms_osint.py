@@ -10,7 +10,8 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shieldhub.analysis.choices import ItemStatus
-from shieldhub.seizures.forms import FastSelect, _countries
+from shieldhub.core.forms import country_names
+from shieldhub.core.widgets import QuickSelect
 
 _DATE = {"type": "date"}
 LANGUAGE_CHOICES = [("", "—"), ("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية"),
@@ -53,9 +54,9 @@ class ItemFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Triage"), choices=_all(ItemStatus.choices), required=False)
     precursor = forms.TypedChoiceField(
-        label=_("Precursor"), choices=(), coerce=int, required=False, empty_value=None, widget=FastSelect
+        label=_("Precursor"), choices=(), coerce=int, required=False, empty_value=None, widget=QuickSelect
     )
-    country = forms.ChoiceField(label=_("Country"), choices=(), required=False, widget=FastSelect)
+    country = forms.ChoiceField(label=_("Country"), choices=(), required=False, widget=QuickSelect)
     source = forms.TypedChoiceField(label=_("Feed"), choices=(), coerce=int, required=False, empty_value=None)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=_DATE))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=_DATE))
@@ -67,7 +68,7 @@ class ItemFilterForm(forms.Form):
         items = catalogue_list(user=user).values_list("pk", "name_en", "name_fr")
         in_french = (get_language() or "en").startswith("fr")
         fields: Any = self.fields
-        fields["country"].choices = _all(_countries())
+        fields["country"].choices = _all(country_names())
         fields["precursor"].choices = _all([(pk, (fr if in_french and fr else en)) for pk, en, fr in items])
         fields["source"].choices = _all(sources)
 
@@ -79,12 +80,12 @@ class ItemFilterForm(forms.Form):
 
 
 class SeizureDraftForm(forms.Form):
-    reporting_country = forms.ChoiceField(label=_("Reporting country"), choices=(), required=False, widget=FastSelect)
+    reporting_country = forms.ChoiceField(label=_("Reporting country"), choices=(), required=False, widget=QuickSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
-        fields["reporting_country"].choices = [("", _("The first country found in the item")), *_countries()]
+        fields["reporting_country"].choices = [("", _("The first country found in the item")), *country_names()]
 
 
 class LinkMessageForm(forms.Form):

@@ -1,5 +1,58 @@
+"""Shared form helpers: list and country-code parsing, choice lists with a blank first entry, the
+countries by name in the active language; and the audit log's filter form.
+
+The select widget that draws long lists quickly is `shieldhub.core.widgets.QuickSelect`."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
 from django import forms
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries as country_registry
+
+
+def split_list(value: str) -> list[str]:
+    """The parts of a typed list separated by commas, semicolons or line breaks, stripped, empty
+    parts dropped: ``"a; b,\\nc,"`` gives ``["a", "b", "c"]``."""
+    return [part.strip() for part in value.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
+
+
+def parse_country_codes(value: str) -> list[str]:
+    """ISO 3166 alpha-2 codes from a typed list (see `split_list`), upper-cased and without
+    duplicates, in the order given. Raises `ValidationError` naming every unknown code."""
+    codes = [c.upper() for c in split_list(value)]
+    unknown = [c for c in codes if c not in country_registry]
+    if unknown:
+        raise forms.ValidationError(_("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)})
+    return list(dict.fromkeys(codes))
+
+
+def with_blank(choices: Any) -> list[tuple[str, Any]]:
+    """The choices after a blank entry labelled "—" (any blank entry they already had is dropped):
+    for an optional choice field."""
+    return [("", "—"), *[c for c in choices if c[0] != ""]]
+
+
+@functools.lru_cache(maxsize=8)
+def _countries_in(language: str) -> tuple[tuple[str, str], ...]:
+    """Every country by name in one language, as plain strings (translated and sorted once)."""
+    with translation.override(language):
+        return tuple((code, str(name)) for code, name in country_registry)
+
+
+def country_names() -> tuple[tuple[str, str], ...]:
+    """Every country as ``(ISO code, name)`` in the active language, sorted by name; cached per
+    language, so a form can list them on every request without translating 250 names each time."""
+    return _countries_in(get_language() or "en")
+
+
+def country_choices() -> list[tuple[str, Any]]:
+    """`country_names` after a blank entry labelled "—": the choices of an optional country field."""
+    return [("", "—"), *country_names()]
 
 
 class AuditFilterForm(forms.Form):

@@ -8,9 +8,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shieldhub.core.forms import country_choices, country_names
 from shieldhub.events.choices import Gender, Language, RegistrationStatus
 from shieldhub.events.evaluations import QUESTIONS, RATING, SCALE
-from shieldhub.seizures.forms import _country_choices
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -27,7 +27,7 @@ class RegistrationFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["status"]).choices = _blank(RegistrationStatus.choices)
-        cast(forms.ChoiceField, self.fields["country"]).choices = _blank(_country_choices()[1:])
+        cast(forms.ChoiceField, self.fields["country"]).choices = _blank(country_names())
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():
@@ -61,7 +61,7 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["country"]).choices = _country_choices()
+        cast(forms.ChoiceField, self.fields["country"]).choices = country_choices()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -97,7 +97,7 @@ class TrainingFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["country"]).choices = _blank(_country_choices()[1:])
+        cast(forms.ChoiceField, self.fields["country"]).choices = _blank(country_names())
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():
@@ -116,7 +116,7 @@ class TrainingRecordForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["country"]).choices = _country_choices()
+        cast(forms.ChoiceField, self.fields["country"]).choices = country_choices()
 
 
 class EvaluationForm(forms.Form):

@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries as country_registry
 
 from shieldhub.core.access import Perm, has_perm
+from shieldhub.core.forms import parse_country_codes, split_list
 from shieldhub.exchange import selectors
 from shieldhub.exchange.choices import (
     CountryRole,
@@ -21,18 +21,6 @@ from shieldhub.exchange.choices import (
 )
 from shieldhub.exchange.deadlines import default_working_days
 from shieldhub.exchange.services import Distribution, distribution_from_ids, users_by_email
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
-
-
-def _country_codes(value: str) -> list[str]:
-    codes = [c.upper() for c in _split(value)]
-    unknown = [c for c in codes if c not in country_registry]
-    if unknown:
-        raise forms.ValidationError(_("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)})
-    return list(dict.fromkeys(codes))
 
 
 class IdListField(forms.Field):
@@ -123,19 +111,19 @@ class ComposeForm(forms.Form):
         return self.group(self.DISTRIBUTION)
 
     def clean_to_countries(self) -> list[str]:
-        return _country_codes(self.cleaned_data.get("to_countries") or "")
+        return parse_country_codes(self.cleaned_data.get("to_countries") or "")
 
     def clean_origin(self) -> list[str]:
-        return _country_codes(self.cleaned_data.get("origin") or "")
+        return parse_country_codes(self.cleaned_data.get("origin") or "")
 
     def clean_transit(self) -> list[str]:
-        return _country_codes(self.cleaned_data.get("transit") or "")
+        return parse_country_codes(self.cleaned_data.get("transit") or "")
 
     def clean_destination(self) -> list[str]:
-        return _country_codes(self.cleaned_data.get("destination") or "")
+        return parse_country_codes(self.cleaned_data.get("destination") or "")
 
     def clean_to_people(self) -> list[int]:
-        ids, unknown = users_by_email(_split(self.cleaned_data.get("to_people") or ""))
+        ids, unknown = users_by_email(split_list(self.cleaned_data.get("to_people") or ""))
         if unknown:
             raise forms.ValidationError(_("No account for: %(emails)s.") % {"emails": ", ".join(unknown)})
         return ids
@@ -157,8 +145,8 @@ class ComposeForm(forms.Form):
             **{k: data[k] for k in ("kind", "subject", "body", "language", *self.HANDLING)},
             "precursors": [p.pk for p in data["precursors"]],
             "countries": countries,
-            "hs_codes": _split(data["hs_codes"]),
-            "tags": _split(data["tags"]),
+            "hs_codes": split_list(data["hs_codes"]),
+            "tags": split_list(data["tags"]),
         }
         if data.get("kind") == MessageKind.RFI and data.get("deadline"):
             result["deadline"] = data["deadline"]

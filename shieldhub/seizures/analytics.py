@@ -3,8 +3,8 @@
 Access rule (ARCHITECTURE, analysis):
 - Aggregates (counts, kilograms) count every submitted or validated record, for every holder of
   `analysis.view`. Outside the secretariat (`seizures.view_all`) a cell of fewer than
-  `SEIZURE_STATS_MIN_CELL` records is suppressed with `selectors._suppress` — the rule of the
-  seizures statistics page — so that no single record can be singled out.
+  `SEIZURE_STATS_MIN_CELL` records is suppressed with `selectors.suppress_small_cells` — the rule
+  of the seizures statistics page — so that no single record can be singled out.
 - Record detail (`detail_rows`) is only what the reader may see: every counted record for
   `analysis.all`; otherwise the records of one's own country that `incident_list` gives.
 
@@ -33,7 +33,7 @@ from shieldhub.core.access import Perm, has_perm, require, user_country
 from shieldhub.seizures import summaries
 from shieldhub.seizures.choices import COUNTED_STATUSES, Conveyance, DetectionMethod, IncidentType
 from shieldhub.seizures.models import GoodsLine, Incident
-from shieldhub.seizures.selectors import StatRow, _suppress, incident_list, min_cell
+from shieldhub.seizures.selectors import StatRow, incident_list, min_cell, suppress_small_cells
 
 
 @dataclass
@@ -98,7 +98,7 @@ def counted(filters: Filters) -> QuerySet[Incident]:
 def _rows(raw: list[dict[str, Any]], key: str, labels: dict[Any, str], suppress: bool) -> list[dict[str, Any]]:
     stats = [StatRow(str(r[key] or ""), labels.get(r[key], str(r[key] or "—")), r["n"], r["kg"]) for r in raw]
     if suppress:
-        _suppress(stats, min_cell())
+        suppress_small_cells(stats, min_cell())
     return [{"key": s.key, "label": s.label, "n": s.count, "kg": _kg(s.kg)} for s in stats]
 
 
@@ -377,7 +377,7 @@ def routes(*, user: Any, filters: Filters, top: int = 20) -> list[dict[str, Any]
         for r in raw
     ]  # fmt: skip
     if suppressed_for(user, filters):
-        _suppress(stats, min_cell())
+        suppress_small_cells(stats, min_cell())
         stats = [s for s in stats if s.count is not None]
     out = []
     for s in stats[:top]:

@@ -3,17 +3,16 @@ forms that work without JavaScript), the submission's distribution, the review a
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django import forms
-from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as country_registry
 
 from shieldhub.core.access import Perm, has_perm, user_country
-from shieldhub.exchange.forms import _country_codes, _split
+from shieldhub.core.forms import country_choices, country_names, parse_country_codes, split_list, with_blank
+from shieldhub.core.widgets import QuickSelect
 from shieldhub.exchange.selectors import sendable_communities
 from shieldhub.exchange.services import Distribution, distribution_from_ids, users_by_email
 from shieldhub.reference.units import Unit
@@ -35,36 +34,19 @@ from shieldhub.seizures.choices import (
 UNIT_CHOICES = [("", "—"), *[(u.value, u.value) for u in Unit]]
 
 
-def _blank(choices: Any) -> list[tuple[str, Any]]:
-    return [("", "—"), *[c for c in choices if c[0] != ""]]
-
-
-@functools.lru_cache(maxsize=8)
-def _countries_in(language: str) -> tuple[tuple[str, str], ...]:
-    """Every country by name in one language, as plain strings (translated and sorted once)."""
-    with translation.override(language):
-        return tuple((code, str(name)) for code, name in country_registry)
-
-
-def _countries() -> tuple[tuple[str, str], ...]:
-    return _countries_in(get_language() or "en")
-
-
-def _country_choices() -> list[tuple[str, Any]]:
-    return [("", "—"), *_countries()]
-
-
 class IncidentForm(forms.Form):
     incident_type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
     reporting_country = forms.ChoiceField(label=_("Reporting country"), choices=())
     occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     office_name = forms.CharField(label=_("Office"), max_length=200, required=False)
-    location_type = forms.ChoiceField(label=_("Location type"), choices=_blank(LocationType.choices), required=False)
-    direction = forms.ChoiceField(label=_("Direction"), choices=_blank(Direction.choices), required=False)
-    detection_method = forms.ChoiceField(
-        label=_("Detection method"), choices=_blank(DetectionMethod.choices), required=False
+    location_type = forms.ChoiceField(
+        label=_("Location type"), choices=with_blank(LocationType.choices), required=False
     )
-    conveyance = forms.ChoiceField(label=_("Conveyance"), choices=_blank(Conveyance.choices), required=False)
+    direction = forms.ChoiceField(label=_("Direction"), choices=with_blank(Direction.choices), required=False)
+    detection_method = forms.ChoiceField(
+        label=_("Detection method"), choices=with_blank(DetectionMethod.choices), required=False
+    )
+    conveyance = forms.ChoiceField(label=_("Conveyance"), choices=with_blank(Conveyance.choices), required=False)
     concealment = forms.CharField(label=_("Concealment method"), max_length=300, required=False)
     departure = forms.CharField(
         label=_("Countries of departure"), required=False, help_text=_("ISO codes, e.g. FR, KE")
@@ -94,7 +76,7 @@ class IncidentForm(forms.Form):
             field.choices = [(code, country_registry.name(code))]
             field.initial = code
         else:
-            field.choices = _country_choices()
+            field.choices = country_choices()
         self.fields["operation"].queryset = selectors.operations(user=user)  # type: ignore[attr-defined]
 
     def group(self, names: tuple[str, ...]) -> list[Any]:
@@ -110,13 +92,13 @@ class IncidentForm(forms.Form):
         return self.group(self.ROUTE)
 
     def clean_departure(self) -> list[str]:
-        return _country_codes(self.cleaned_data.get("departure") or "")
+        return parse_country_codes(self.cleaned_data.get("departure") or "")
 
     def clean_transit(self) -> list[str]:
-        return _country_codes(self.cleaned_data.get("transit") or "")
+        return parse_country_codes(self.cleaned_data.get("transit") or "")
 
     def clean_destination(self) -> list[str]:
-        return _country_codes(self.cleaned_data.get("destination") or "")
+        return parse_country_codes(self.cleaned_data.get("destination") or "")
 
     def incident_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -203,14 +185,14 @@ class GoodsLineForm(GoodsQuantityForm):
 
 
 class PartyForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=_blank(PartyRole.choices), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=with_blank(PartyRole.choices), required=False)
     name = forms.CharField(label=_("Company name"), max_length=300, required=False)
     country = forms.ChoiceField(label=_("Country"), choices=(), required=False)
     registration = forms.CharField(label=_("Registration number"), max_length=100, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()  # type: ignore[attr-defined]
+        self.fields["country"].choices = country_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -228,7 +210,7 @@ class PartyForm(forms.Form):
 
 
 class PersonForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=_blank(PersonRole.choices), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=with_blank(PersonRole.choices), required=False)
     nationality = forms.ChoiceField(label=_("Nationality"), choices=(), required=False)
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, required=False)
     year_of_birth = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2100, required=False)
@@ -237,7 +219,7 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["nationality"].choices = _country_choices()  # type: ignore[attr-defined]
+        self.fields["nationality"].choices = country_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -282,10 +264,10 @@ class DistributionForm(forms.Form):
         self.fields["to_communities"].queryset = sendable_communities(user=user)  # type: ignore[attr-defined]
 
     def clean_to_countries(self) -> list[str]:
-        return _country_codes(self.cleaned_data.get("to_countries") or "")
+        return parse_country_codes(self.cleaned_data.get("to_countries") or "")
 
     def clean_to_people(self) -> list[int]:
-        ids, unknown = users_by_email(_split(self.cleaned_data.get("to_people") or ""))
+        ids, unknown = users_by_email(split_list(self.cleaned_data.get("to_people") or ""))
         if unknown:
             raise forms.ValidationError(_("No account for: %(emails)s.") % {"emails": ", ".join(unknown)})
         return ids
@@ -314,25 +296,6 @@ class WithdrawForm(forms.Form):
     note = forms.CharField(label=_("Reason for withdrawal"), max_length=500)
 
 
-class FastSelect(forms.Select):
-    """A <select> written directly rather than through a template per option: the list page's
-    filters hold some 300 options, which Django's template-rendered widget takes tens of ms to draw."""
-
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
-        from html import escape
-
-        from django.utils.safestring import mark_safe
-
-        final = self.build_attrs(self.attrs, attrs)
-        selected = "" if value is None else str(value[0] if isinstance(value, list | tuple) and value else value)
-        options = "".join(
-            f'<option value="{escape(str(v))}"{" selected" if str(v) == selected else ""}>{escape(str(label))}</option>'
-            for v, label in self.choices
-        )
-        attributes = "".join(f' {k}="{escape(str(v))}"' for k, v in final.items() if v not in (None, False))
-        return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}</select>')  # noqa: S308 - escaped above
-
-
 def _all(choices: Any) -> list[tuple[str, Any]]:
     return [("", _("All")), *choices]
 
@@ -340,25 +303,25 @@ def _all(choices: Any) -> list[tuple[str, Any]]:
 class IncidentFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     incident_type = forms.ChoiceField(
-        label=_("Type"), choices=_all(IncidentType.choices), required=False, widget=FastSelect
+        label=_("Type"), choices=_all(IncidentType.choices), required=False, widget=QuickSelect
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=_all(IncidentStatus.choices), required=False, widget=FastSelect
+        label=_("Status"), choices=_all(IncidentStatus.choices), required=False, widget=QuickSelect
     )
-    country = forms.ChoiceField(label=_("Reporting country"), choices=(), required=False, widget=FastSelect)
+    country = forms.ChoiceField(label=_("Reporting country"), choices=(), required=False, widget=QuickSelect)
     precursor = forms.TypedChoiceField(
-        label=_("Precursor"), choices=(), coerce=int, required=False, empty_value=None, widget=FastSelect
+        label=_("Precursor"), choices=(), coerce=int, required=False, empty_value=None, widget=QuickSelect
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     direction = forms.ChoiceField(
-        label=_("Direction"), choices=_all(Direction.choices), required=False, widget=FastSelect
+        label=_("Direction"), choices=_all(Direction.choices), required=False, widget=QuickSelect
     )
     conveyance = forms.ChoiceField(
-        label=_("Conveyance"), choices=_all(Conveyance.choices), required=False, widget=FastSelect
+        label=_("Conveyance"), choices=_all(Conveyance.choices), required=False, widget=QuickSelect
     )
     operation = forms.TypedChoiceField(
-        label=_("Operation"), choices=(), coerce=int, required=False, empty_value=None, widget=FastSelect
+        label=_("Operation"), choices=(), coerce=int, required=False, empty_value=None, widget=QuickSelect
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -368,7 +331,7 @@ class IncidentFilterForm(forms.Form):
         items = catalogue_list(user=user).values_list("pk", "name_en", "name_fr")
         in_french = (get_language() or "en").startswith("fr")
         fields: Any = self.fields
-        fields["country"].choices = _all(_countries())
+        fields["country"].choices = _all(country_names())
         fields["precursor"].choices = _all([(pk, (fr if in_french and fr else en)) for pk, en, fr in items])
         operations = selectors.operations(user=user).values_list("pk", "name")
         fields["operation"].choices = _all(list(operations))

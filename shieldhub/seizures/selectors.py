@@ -284,7 +284,7 @@ class Statistics:
     suppressed: bool = True
 
 
-def _suppress(rows: list[StatRow], threshold: int) -> list[StatRow]:
+def suppress_small_cells(rows: list[StatRow], threshold: int) -> list[StatRow]:
     """Hide each cell below the threshold, and when exactly one is hidden, the next smallest too
     (the total would otherwise give it away by subtraction)."""
     small = [r for r in rows if r.count is not None and r.count < threshold]
@@ -372,7 +372,7 @@ def incident_statistics(*, user: Any, filters: dict[str, Any] | None = None) -> 
     )
     if suppressed:
         for rows in (stats.by_month, stats.by_type, stats.by_precursor, stats.by_region, stats.by_country):
-            _suppress(rows, threshold)
+            suppress_small_cells(rows, threshold)
     return stats
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from shieldhub.core.access import Perm, has_perm, require, user_country
 from shieldhub.seizures.analytics import Filters, country_name
-from shieldhub.seizures.selectors import StatRow, _suppress, min_cell
+from shieldhub.seizures.selectors import StatRow, min_cell, suppress_small_cells
 from shieldhub.shipments.choices import ShipmentStatus
 from shieldhub.shipments.models import Shipment, ShipmentLine
 from shieldhub.shipments.summaries import TABLE, country_q, grouped
@@ -68,7 +68,7 @@ def _kg(value: Any) -> float | None:
 
 def _rows(stats: list[StatRow], suppress: bool) -> list[dict[str, Any]]:
     if suppress:
-        _suppress(stats, min_cell())
+        suppress_small_cells(stats, min_cell())
     return [{"key": s.key, "label": s.label, "n": s.count, "kg": _kg(s.kg) if s.count is not None else None}
             for s in stats]  # fmt: skip
 

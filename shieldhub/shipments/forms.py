@@ -10,9 +10,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shieldhub.core.access import Perm, has_perm, user_country
-from shieldhub.exchange.forms import _country_codes
+from shieldhub.core.forms import country_choices, country_names, parse_country_codes, with_blank
+from shieldhub.core.widgets import QuickSelect
 from shieldhub.seizures.choices import Conveyance
-from shieldhub.seizures.forms import FastSelect, GoodsQuantityForm, _blank, _countries, _country_choices
+from shieldhub.seizures.forms import GoodsQuantityForm
 from shieldhub.shipments.choices import PARTY_ROLES, Answer, Outcome, ShipmentStatus
 
 _DATE = {"type": "date"}
@@ -38,7 +39,7 @@ class ShipmentForm(forms.Form):
     )
     planned_dispatch = forms.DateField(label=_("Planned dispatch"), required=False, widget=forms.DateInput(_DATE))
     planned_arrival = forms.DateField(label=_("Planned arrival"), required=False, widget=forms.DateInput(_DATE))
-    transport_mode = forms.ChoiceField(label=_("Transport"), choices=_blank(Conveyance.choices), required=False)
+    transport_mode = forms.ChoiceField(label=_("Transport"), choices=with_blank(Conveyance.choices), required=False)
     transit = forms.CharField(label=_("Transit countries"), required=False, help_text=_("ISO codes, e.g. FR, KE"))
     documents = forms.CharField(
         label=_("Documents"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
@@ -59,10 +60,10 @@ class ShipmentForm(forms.Form):
             fields["exporting_country"].choices = [(own, country_registry.name(own))]
             fields["exporting_country"].initial = own
         else:
-            fields["exporting_country"].choices = _country_choices()
-        fields["importing_country"].choices = _country_choices()
+            fields["exporting_country"].choices = country_choices()
+        fields["importing_country"].choices = country_choices()
         for role in PARTY_ROLES:
-            fields[f"{role}_country"].choices = _country_choices()
+            fields[f"{role}_country"].choices = country_choices()
 
     def group(self, names: tuple[str, ...]) -> list[Any]:
         return [self[name] for name in names]
@@ -77,7 +78,7 @@ class ShipmentForm(forms.Form):
         return self.group(self.WHEN)
 
     def clean_transit(self) -> list[str]:
-        return _country_codes(self.cleaned_data.get("transit") or "")
+        return parse_country_codes(self.cleaned_data.get("transit") or "")
 
     def shipment_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -164,11 +165,11 @@ def _all(choices: Any) -> list[tuple[Any, Any]]:
 class ShipmentFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), choices=_all(ShipmentStatus.choices), required=False, widget=FastSelect
+        label=_("Status"), choices=_all(ShipmentStatus.choices), required=False, widget=QuickSelect
     )
-    country = forms.ChoiceField(label=_("Country"), choices=(), required=False, widget=FastSelect)
+    country = forms.ChoiceField(label=_("Country"), choices=(), required=False, widget=QuickSelect)
     precursor = forms.TypedChoiceField(
-        label=_("Precursor"), choices=(), coerce=int, required=False, empty_value=None, widget=FastSelect
+        label=_("Precursor"), choices=(), coerce=int, required=False, empty_value=None, widget=QuickSelect
     )
     entity = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -179,7 +180,7 @@ class ShipmentFilterForm(forms.Form):
         items = catalogue_list(user=user).values_list("pk", "name_en", "name_fr")
         in_french = (get_language() or "en").startswith("fr")
         fields: Any = self.fields
-        fields["country"].choices = _all(_countries())
+        fields["country"].choices = _all(country_names())
         fields["precursor"].choices = _all([(pk, (fr if in_french and fr else en)) for pk, en, fr in items])
 
     def filters(self) -> dict[str, Any]:
