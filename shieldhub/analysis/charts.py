@@ -135,7 +135,7 @@ def _bar_template(
     return to_spec(_config(chart, height=h))
 
 
-def filled_months(rows: Sequence[Row], *, series: str | None = None, value: str = "n") -> list[Row]:
+def filled_months(rows: Sequence[Row], *, series: str | None = None, value: str = "n") -> list[dict[str, Any]]:
     """A time chart's rows (`month` as YYYY-MM-01): none when every value is None (suppressed: the
     table says so); otherwise every row — a None value is left out of its line, never drawn as
     zero — plus a zero for each month of the span that has no row at all (`time_chart`'s impute
@@ -146,7 +146,7 @@ def filled_months(rows: Sequence[Row], *, series: str | None = None, value: str 
     keys = sorted({r[series] for r in rows}) if series else [None]
     first, last = min(have), max(have)
     year, month = int(first[:4]), int(first[5:7])
-    out = [dict(r) for r in rows]
+    out: list[dict[str, Any]] = [dict(r) for r in rows]
     while (ym := f"{year:04d}-{month:02d}") <= last:
         if ym not in have:
             out.extend({"month": f"{ym}-01", value: 0, **({series: k} if series else {})} for k in keys)

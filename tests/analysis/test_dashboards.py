@@ -215,7 +215,7 @@ def test_no_chart_when_every_cell_is_suppressed(login, ncp_ke, analyst, known):
     assert 'data-target="chart-time-country"' in analyst_page
     # a table of dashes is folded away behind one sentence that says why
     panel = ncp_page.split('id="panel-time-country"')[1].split("</section>")[0]
-    assert "data-all-suppressed" in panel and "<details class=\"chart-table\">" in panel
+    assert "data-all-suppressed" in panel and '<details class="chart-table">' in panel
     over_time = ncp_page.split('id="panel-over-time"')[1].split("</section>")[0]
     assert "data-all-suppressed" not in over_time
     assert "data-all-suppressed" not in analyst_page
