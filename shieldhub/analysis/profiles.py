@@ -18,6 +18,7 @@ from shieldhub.core.access import Perm, has_perm, require
 from shieldhub.events import analytics as event_analytics
 from shieldhub.seizures import analytics as seizure_analytics
 from shieldhub.seizures.analytics import Filters
+from shieldhub.seizures.selectors import min_cell
 from shieldhub.shipments import analytics as shipment_analytics
 
 
@@ -130,9 +131,9 @@ def country_index(*, user: Any) -> dict[str, Any]:
     counts = {r["key"]: r for r in seizure_analytics.by_country(user=user, filters=Filters())}
     active: dict[str, int] = {}
     if has_perm(user, Perm.COVERAGE_VIEW):
-        from shieldhub.directory.coverage import coverage_summary
+        from shieldhub.directory.coverage import active_ncps_by_country
 
-        active = coverage_summary(user=user).active_by_country
+        active = active_ncps_by_country(user=user)
     regions: dict[str, dict[str, Any]] = {}
     for c in wco_member_countries(user=user).select_related("wco_region"):
         region = regions.setdefault(
@@ -146,7 +147,7 @@ def country_index(*, user: Any) -> dict[str, Any]:
         region["countries"].sort(key=lambda r: r["name"].casefold())
     map_rows = [{"id": r["id"], "name": r["label"], "n": r["n"]} for r in counts.values() if r["id"] and r["n"]]
     spec = charts.world_map(map_rows, value="n", value_title=_("Seizure records"))
-    return {"regions": [regions[k] for k in sorted(regions)], "spec": spec}
+    return {"regions": [regions[k] for k in sorted(regions)], "spec": spec, "threshold": min_cell()}
 
 
 def svg_data_uri(spec: dict[str, Any]) -> str:
@@ -159,4 +160,5 @@ def fact_sheet_pdf(*, user: Any, code: str, language: str) -> bytes:
 
     profile = country_profile(user=user, code=code)
     images = {key: svg_data_uri(spec) for key, spec in profile.specs.items()}
-    return render_pdf("analysis/profiles/fact_sheet.html", {"p": profile, "images": images}, language)
+    context = {"p": profile, "images": images, "threshold": min_cell()}
+    return render_pdf("analysis/profiles/fact_sheet.html", context, language)

@@ -294,19 +294,24 @@ class Coverage:
         return {c.code for r in self.regions for c in r.countries}
 
 
-def coverage_summary(*, user: Any) -> Coverage:
-    """WCO members by region with their number of active NCPs (and primary NCP names for those who
-    may see the NCP network)."""
+def active_ncps_by_country(*, user: Any) -> dict[str, int]:
+    """Active NCP nominations per country (ISO2). An aggregate over every active nomination: the
+    counts are what coverage is for, and they reveal no person."""
     require(user, Perm.COVERAGE_VIEW)
-    # An aggregate over every active nomination: the counts are what the page is for, and they
-    # reveal no person. Names go through nomination_list, which applies the access policy.
-    active = dict(
+    return dict(
         NcpNomination.objects.filter(status=NominationStatus.ACTIVE)
         .order_by()
         .values_list("country")
         .annotate(n=Count("id"))
         .values_list("country", "n")
     )
+
+
+def coverage_summary(*, user: Any) -> Coverage:
+    """WCO members by region with their number of active NCPs (and primary NCP names for those who
+    may see the NCP network). Names go through nomination_list, which applies the access policy."""
+    require(user, Perm.COVERAGE_VIEW)
+    active = active_ncps_by_country(user=user)
     show_names = has_perm(user, Perm.DIRECTORY_VIEW_NETWORK)
     primaries: dict[str, list[str]] = {}
     if show_names:

@@ -491,10 +491,19 @@ def detail_rows(*, user: Any, filters: Filters, limit: int = 200) -> list[dict[s
 
 
 def quality(*, user: Any, country: str) -> dict[str, Any]:
-    """A country's data quality: mean score and records (submitted or validated) — an aggregate."""
+    """A country's data quality: mean score and records (submitted or validated) — an aggregate,
+    under the small-cell rule outside the secretariat and the country's own NCPs."""
     require(user, Perm.ANALYSIS_VIEW)
     agg = Incident.objects.filter(status__in=COUNTED_STATUSES, reporting_country=country).aggregate(
         n=Count("pk"), avg=Avg("data_quality"), complete=Count("pk", filter=Q(data_quality__gte=80))
     )
-    return {"n": agg["n"] or 0, "average": round(agg["avg"]) if agg["avg"] is not None else None,
-            "complete": agg["complete"] or 0}  # fmt: skip
+    out: dict[str, Any] = {"n": agg["n"] or 0, "average": round(agg["avg"]) if agg["avg"] is not None else None,
+           "complete": agg["complete"] or 0}  # fmt: skip
+    if suppressed_for(user, Filters(country=country)):
+        # the same small-cell rule as the counts: a mean over one or two records is their own score
+        floor = min_cell()
+        if 0 < out["n"] < floor:
+            out = {"n": None, "average": None, "complete": None}
+        elif 0 < out["complete"] < floor:
+            out["complete"] = None
+    return out

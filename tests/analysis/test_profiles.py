@@ -47,3 +47,28 @@ def test_country_index(login, donor, known):  # noqa: F811
     html = login(donor).get(reverse("analysis:countries")).content.decode()
     assert reverse("analysis:country", args=["KE"]) in html and 'class="vega-spec"' in html
     assert login(donor).get(reverse("analysis:country", args=["ZZ"])).status_code == 404
+
+
+def test_data_quality_of_a_few_records_is_suppressed_outside_the_country(login, analyst, ncp_fr, ncp_ke, known):  # noqa: F811
+    # Kenya has one record: its mean score is that record's own score
+    outsider = login(ncp_fr).get("/api/v1/analysis/countries/KE").json()["data_quality"]
+    assert outsider == {"n": None, "average": None, "complete": None}
+    page = login(ncp_fr).get(reverse("analysis:country", args=["KE"])).content.decode()
+    assert 'data-figure="quality">—<' in page
+    own = login(ncp_ke).get("/api/v1/analysis/countries/KE").json()["data_quality"]
+    assert own["n"] == 1 and own["average"] is not None
+    secretariat = login(analyst).get("/api/v1/analysis/countries/KE").json()["data_quality"]
+    assert secretariat == own
+    # France has four records (above the threshold of 3): its figures are shown to other NCPs
+    assert login(ncp_ke).get("/api/v1/analysis/countries/FR").json()["data_quality"]["n"] == 4
+
+
+def test_country_index_says_when_a_count_is_hidden(login, analyst, ncp_fr, known):  # noqa: F811
+    def entry(html: str, code: str) -> str:
+        return html.split(reverse("analysis:country", args=[code]))[1].split("</li>")[0]
+
+    html = login(ncp_fr).get(reverse("analysis:countries")).content.decode()
+    assert "(&lt; 3)" in entry(html, "KE")
+    assert "(&lt; 3)" in entry(html, "FR")  # 4, but the only other cell is hidden: its total would give it away
+    html = login(analyst).get(reverse("analysis:countries")).content.decode()
+    assert "(1)" in entry(html, "KE") and "(4)" in entry(html, "FR")
