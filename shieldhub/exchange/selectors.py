@@ -534,3 +534,48 @@ def response_rates(*, user: Any) -> list[dict[str, Any]]:
         code = str(row.pop("user__country") or "")
         result.append({"country": code, "country_name": str(country_registry.name(code)) if code else "", **row})
     return sorted(result, key=lambda r: (r["country"] == "", r["country_name"]))
+
+
+def rfi_addressees_pending(
+    *, user: Any, status: str | None = None, message_id: int | None = None
+) -> QuerySet[Any, dict[str, Any]]:
+    """The addressees of requests for information who have not answered yet, programme-wide:
+    open and overdue (or only `status`), optionally of one request. Overdue first, oldest
+    deadline first.
+
+    For the secretariat (as the response rates): metadata only. The coordinators are told of overdue
+    requests they did not receive, so neither the subject nor the body is read here: the rows are
+    plain values (request id, sender's country, addressee, deadline, status, reminder, escalation).
+    """
+    from django.db.models import Case, IntegerField, Value, When
+
+    require(user, Perm.DIRECTORY_VIEW_ALL)
+    statuses = [status] if status in (AnswerStatus.OPEN, AnswerStatus.OVERDUE) else PENDING_ANSWER
+    rows = MessageRecipient.objects.filter(
+        message__kind=MessageKind.RFI, message__status=MessageStatus.SENT, answer_status__in=statuses
+    )
+    if message_id is not None:
+        rows = rows.filter(message_id=message_id)
+    return (
+        rows.annotate(
+            overdue_first=Case(
+                When(answer_status=AnswerStatus.OVERDUE, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .values(
+            "pk",
+            "message_id",
+            "message__sent_at",
+            "message__deadline",
+            "message__escalated_at",
+            "message__sender__country",
+            "user__country",
+            "user__full_name",
+            "user__email",
+            "reason",
+            "reason_detail",
+            "answer_status",
+            "reminded_at",
+        )
+        .order_by("overdue_first", "message__deadline", "message_id", "user__country", "user__email")
+    )

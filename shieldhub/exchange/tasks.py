@@ -36,6 +36,12 @@ def _link(message: Message) -> str:
     return settings.SITE_URL + reverse("exchange:message-detail", args=[message.pk])
 
 
+def _overdue_link(message: Message) -> str:
+    """The coordinators' list of the request's unanswered addressees (they are not its recipients:
+    the message page would be a 404 for them)."""
+    return settings.SITE_URL + reverse("exchange:rfi-overdue") + f"?request={message.pk}"
+
+
 def _send(user: Any, subject: str, body: str) -> None:
     send_mail(subject, body, None, [user.email], fail_silently=False)
 
@@ -103,7 +109,7 @@ def _escalation(coordinator: Any, message: Message, overdue: int) -> None:
             "subject": message.subject,
             "date": formats.date_format(message.deadline or "", "DATE_FORMAT"),
             "count": overdue,
-            "link": _link(message),
+            "link": _overdue_link(message),
         }
         _send(
             coordinator,

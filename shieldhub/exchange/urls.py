@@ -15,6 +15,7 @@ urlpatterns = [
     path("messages/<int:pk>/acknowledge/", views.message_acknowledge, name="message-acknowledge"),
     path("messages/<int:pk>/decline/", views.message_decline, name="message-decline"),
     path("response-rates/", views.response_rates, name="response-rates"),
+    path("response-rates/overdue/", views.rfi_overdue, name="rfi-overdue"),
     path("messages/<int:pk>/correct/", views.message_correct, name="message-correct"),
     path("messages/<int:pk>/withdraw/", views.message_withdraw, name="message-withdraw"),
 ]

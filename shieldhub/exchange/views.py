@@ -10,16 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_countries import countries as country_registry
 
 from shieldhub.core.access import Perm, require
 from shieldhub.core.pagination import COUNT_CAP, paginate, query_without_page
 from shieldhub.exchange import forms, selectors, services, views_attachments, views_forwarding, views_moderation
-from shieldhub.exchange.choices import ACKNOWLEDGED_KINDS, MessageKind, MessageStatus
-from shieldhub.exchange.models import PENDING_ANSWER
+from shieldhub.exchange.choices import ACKNOWLEDGED_KINDS, MessageKind, MessageStatus, RecipientReason
+from shieldhub.exchange.models import PENDING_ANSWER, AnswerStatus
 from shieldhub.exchange.rendering import render_markdown
 
 
@@ -222,6 +224,44 @@ def message_decline(request: HttpRequest, pk: int) -> HttpResponse:
 def response_rates(request: HttpRequest) -> HttpResponse:
     rows = selectors.response_rates(user=request.user)
     return render(request, "exchange/response_rates.html", {"rows": rows})
+
+
+class OverdueFilterForm(django_forms.Form):
+    status = django_forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Open and overdue")), *((s.value, s.label) for s in PENDING_ANSWER)],
+        required=False,
+    )
+    request = django_forms.IntegerField(label=gettext_lazy("Request no."), min_value=1, required=False)
+
+
+def _overdue_row(row: dict[str, Any], today: Any) -> dict[str, Any]:
+    deadline = row["message__deadline"]
+    return {
+        **row,
+        "days_overdue": max((today - deadline).days, 0) if deadline else 0,
+        "sender_country_name": country_registry.name(row["message__sender__country"] or ""),
+        "user_country_name": country_registry.name(row["user__country"] or ""),
+        "reason_label": RecipientReason(row["reason"]).label if row["reason"] else "",
+        "status_label": AnswerStatus(row["answer_status"]).label,
+    }
+
+
+@login_required
+def rfi_overdue(request: HttpRequest) -> HttpResponse:
+    """The addressees of requests for information who have not answered, programme-wide (where the
+    escalation email sends the coordinators): metadata only, never the subject or the body."""
+    require(request.user, Perm.DIRECTORY_VIEW_ALL)
+    form = OverdueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    rows = selectors.rfi_addressees_pending(
+        user=request.user, status=filters.get("status") or None, message_id=filters.get("request")
+    )
+    page = paginate(request, rows)
+    today = timezone.localdate()
+    page.object_list = [_overdue_row(row, today) for row in page.object_list]
+    context = {"form": form, "page": page, "query": query_without_page(request)}
+    return render(request, "exchange/rfi_overdue.html", context)
 
 
 @login_required
