@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from shieldhub.analysis import charts
+from shieldhub.analysis import charts, dashboards
 from shieldhub.core.access import Perm, has_perm, require
 from shieldhub.events import analytics as event_analytics
 from shieldhub.seizures import analytics as seizure_analytics
@@ -37,7 +37,8 @@ class Profile:
     shipments: dict[str, Any]
     events: dict[str, Any]
     records: list[dict[str, Any]] | None  # None: the reader may not see this country's records
-    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)  # the charts of the PDF fact sheet
+    panels: list[Any] = field(default_factory=list)  # the page's charts: dashboard panels of this country
     today: dt.date = field(default_factory=dt.date.today)
 
 
@@ -66,8 +67,14 @@ def _country_profile(user: Any, code: str) -> Profile:
     country = country_get(user=user, code=code)
     filters = Filters(country=country.code)
     active, names = _coverage(user, country.code)
-    by_month = seizure_analytics.by_month(user=user, filters=filters)
-    by_precursor = seizure_analytics.by_precursor(user=user, filters=filters)
+    # the seizures dashboard's panels filtered on the country: the same figures, table view and
+    # downloads (CSV, XLSX, PNG, SVG) as on the dashboard
+    panels = [
+        dashboards.panel(user=user, name="seizures", key=key, filters=filters) for key in ("over-time", "precursor")
+    ]
+    for panel in panels:
+        panel.wide = False
+    by_month, by_precursor = panels[0].rows, panels[1].rows
     allowed = seizure_analytics.detail_countries(user)
     records = None
     if allowed is None or country.code in allowed:
@@ -86,6 +93,7 @@ def _country_profile(user: Any, code: str) -> Profile:
         shipments=shipment_analytics.country_figures(user=user, country=country.code),
         events=event_analytics.country_participation(country=country.code),
         records=records,
+        panels=panels,
     )
     if months := charts.filled_months(by_month):
         profile.specs["months"] = charts.time_chart(

@@ -72,3 +72,15 @@ def test_country_index_says_when_a_count_is_hidden(login, analyst, ncp_fr, known
     assert "(&lt; 3)" in entry(html, "FR")  # 4, but the only other cell is hidden: its total would give it away
     html = login(analyst).get(reverse("analysis:countries")).content.decode()
     assert "(1)" in entry(html, "KE") and "(4)" in entry(html, "FR")
+
+
+def test_profile_charts_have_a_table_and_downloads_of_the_countrys_figures(login, analyst, known):  # noqa: F811
+    client = login(analyst)
+    html = client.get(reverse("analysis:country", args=["FR"])).content.decode()
+    for key in ("over-time", "precursor"):
+        assert f'id="panel-{key}"' in html
+        for fmt in ("csv", "xlsx", "png", "svg"):
+            assert reverse("analysis:dashboard-export", args=["seizures", key, fmt]) + "?country=FR" in html
+    csv = client.get(reverse("analysis:dashboard-export", args=["seizures", "over-time", "csv"]) + "?country=FR")
+    lines = csv.content.decode("utf-8-sig").strip().splitlines()[1:]
+    assert sum(int(line.split(",")[1]) for line in lines) == 4  # France's four records, month by month
