@@ -64,6 +64,7 @@ class ComposeForm(forms.Form):
     origin = forms.CharField(label=_("Countries of origin"), required=False, help_text=_("ISO codes, e.g. FR, KE"))
     transit = forms.CharField(label=_("Transit countries"), required=False)
     destination = forms.CharField(label=_("Countries of destination"), required=False)
+    reporting = forms.CharField(label=_("Reporting countries"), required=False)
     hs_codes = forms.CharField(label=_("HS codes"), required=False, help_text=_("Separated by commas"))
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -80,8 +81,8 @@ class ComposeForm(forms.Form):
 
     HANDLING = ("tlp", "handling_code", "handling_text", "source_reliability", "information_credibility",
                 "releasable_interpol", "releasable_unodc")  # fmt: skip
-    CONTENT = ("kind", "subject", "body", "language", "precursors", "origin", "transit", "destination", "hs_codes",
-               "tags", "deadline")  # fmt: skip
+    CONTENT = ("kind", "subject", "body", "language", "precursors", "origin", "transit", "destination", "reporting",
+               "hs_codes", "tags", "deadline")  # fmt: skip
     DISTRIBUTION = ("to_communities", "to_countries", "to_people")
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -122,6 +123,9 @@ class ComposeForm(forms.Form):
     def clean_destination(self) -> list[str]:
         return parse_country_codes(self.cleaned_data.get("destination") or "")
 
+    def clean_reporting(self) -> list[str]:
+        return parse_country_codes(self.cleaned_data.get("reporting") or "")
+
     def clean_to_people(self) -> list[int]:
         ids, unknown = users_by_email(split_list(self.cleaned_data.get("to_people") or ""))
         if unknown:
@@ -141,6 +145,7 @@ class ComposeForm(forms.Form):
         countries = [(c, CountryRole.ORIGIN) for c in data["origin"]]
         countries += [(c, CountryRole.TRANSIT) for c in data["transit"]]
         countries += [(c, CountryRole.DESTINATION) for c in data["destination"]]
+        countries += [(c, CountryRole.REPORTING) for c in data["reporting"]]
         result = {
             **{k: data[k] for k in ("kind", "subject", "body", "language", *self.HANDLING)},
             "precursors": [p.pk for p in data["precursors"]],

@@ -75,7 +75,7 @@ class DeclineForm(django_forms.Form):
     )
 
 
-_PREFILL = ("subject", "body", "kind", "hs_codes", "tags", "origin", "transit", "destination")
+_PREFILL = ("subject", "body", "kind", "hs_codes", "tags", "origin", "transit", "destination", "reporting")
 
 
 def _compose_initial(request: HttpRequest) -> dict[str, Any]:
