@@ -13,14 +13,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from shieldhub.core.access import Perm, has_perm, require, user_country
 from shieldhub.seizures.analytics import Filters, country_name
 from shieldhub.seizures.selectors import StatRow, min_cell, suppress_small_cells
-from shieldhub.shipments.choices import ShipmentStatus
-from shieldhub.shipments.models import Shipment, ShipmentLine
+from shieldhub.shipments.choices import ShipmentStatus, VerificationStatus
+from shieldhub.shipments.models import Shipment, ShipmentLine, ShipmentVerification
 from shieldhub.shipments.summaries import TABLE, country_q, grouped
 
 
@@ -188,3 +188,20 @@ def country_figures(*, user: Any, country: str) -> dict[str, Any]:
         "imported": figure(imported),
         "verification": mine,
     }
+
+
+def verifications_on_time(*, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Licit-shipment verification requests whose deadline fell between `start` and `end`
+    (inclusive), withdrawn ones left out: how many were due, how many were answered on or before
+    the deadline (the day of the answer, local time, as `ShipmentVerification.answered_late`), and
+    the share (%, None when none was due). A request still unanswered, or answered after its
+    deadline, counts as due and not on time. Programme-wide counts for the indicators: no user, no
+    record detail; the caller checks its own permission."""
+    rows = ShipmentVerification.objects.exclude(status=VerificationStatus.WITHDRAWN).filter(
+        deadline__gte=start, deadline__lte=end
+    )
+    on_time_q = Q(answered_at__isnull=False, answered_at__date__lte=F("deadline"))
+    totals = rows.aggregate(due=Count("pk"), on_time=Count("pk", filter=on_time_q))
+    due, on_time = totals["due"] or 0, totals["on_time"] or 0
+    share = round(100.0 * on_time / due, 1) if due else None
+    return {"due": due, "on_time": on_time, "share": share}

@@ -52,18 +52,60 @@ def dataset(db, coordinator, ncp_fr, ncp_ke, make):  # noqa: F811
     for n in range(4):
         make(ncp_fr, submit=True, occurred_on=dt.date(2026, 3, 1 + n), national_reference=f"FR-{n}")
     make(ncp_fr, submit=False, occurred_on=dt.date(2026, 3, 9))
-    # exchange: NCP FR sent a message, NCP KE read one -> 2 active NCPs; requests due in the period: 4 answers due,
-    # 3 on time -> 75 %
+    # exchange: NCP FR sent a message, NCP KE read one -> 2 active NCPs; requests for information due in the
+    # period: 4 answers due, 2 on time -> 50 % (not the indicator OP1.2, which counts the shipment verifications)
     sent = Message.objects.create(subject="RFI", body="?", kind="rfi", status="sent", sender=ncp_fr,
                                   sent_at=_aware(dt.date(2026, 2, 1)), deadline=dt.date(2026, 2, 10))  # fmt: skip
     others = [UserFactory(roles=["ncp"], country="DE") for _ in range(3)]
     MessageRecipient.objects.create(message=sent, user=ncp_ke, reason="user", read_at=_aware(dt.date(2026, 2, 2)),
                                     answer_status="answered", answered_at=_aware(dt.date(2026, 2, 5)))  # fmt: skip
-    for user, status, day in [(others[0], "answered", dt.date(2026, 2, 9)), (others[1], "answered", dt.date(2026, 2, 10)),
+    for user, status, day in [(others[0], "answered", dt.date(2026, 2, 9)), (others[1], "answered", dt.date(2026, 2, 11)),
                               (others[2], "answered", dt.date(2026, 2, 20))]:  # fmt: skip
         MessageRecipient.objects.create(message=sent, user=user, reason="user", answer_status=status,
                                         answered_at=_aware(day))  # fmt: skip
+    _verifications(ncp_fr, ncp_ke)
     return {"start": START, "end": END}
+
+
+# Licit-shipment verification requests (deadline, answered at (day, hour) or None, withdrawn): 8 have their
+# deadline in the period, 6 of them answered on or before it -> 75 %. The others: answered 30 minutes after
+# the deadline day, never answered; withdrawn, due after the period, due before it (not counted).
+VERIFICATIONS = [
+    (dt.date(2026, 2, 10), (dt.date(2026, 2, 5), 10), False),
+    (dt.date(2026, 3, 10), (dt.date(2026, 3, 10), 23), False),  # on the deadline day, late evening: on time
+    (dt.date(2026, 3, 15), (dt.date(2026, 3, 1), 10), False),
+    (dt.date(2026, 4, 20), (dt.date(2026, 4, 1), 10), False),
+    (dt.date(2026, 5, 5), (dt.date(2026, 5, 5), 9), False),
+    (dt.date(2026, 6, 30), (dt.date(2026, 6, 29), 10), False),  # due on the last day of the period
+    (dt.date(2026, 3, 20), (dt.date(2026, 3, 21), 0), False),  # late
+    (dt.date(2026, 4, 10), None, False),  # never answered: due, not on time
+    (dt.date(2026, 5, 10), None, True),  # withdrawn
+    (dt.date(2026, 7, 1), (dt.date(2026, 6, 20), 10), False),  # due after the period
+    (dt.date(2025, 12, 31), (dt.date(2026, 1, 2), 10), False),  # due before the period
+]
+
+
+def _verifications(exporter, importer):
+    """The shipments through the services; deadlines and answer times moved into 2026 afterwards (the
+    services only take future deadlines and answer now), then the month's summary refreshed."""
+    from shieldhub.reference.models import CatalogueItem
+    from shieldhub.shipments import services, summaries
+    from shieldhub.shipments.models import ShipmentVerification
+    from tests.shipments.conftest import shipment_data
+
+    items = {c.code: c for c in CatalogueItem.objects.all()}
+    for n, (deadline, answered, withdrawn) in enumerate(VERIFICATIONS):
+        shipment = services.shipment_create(actor=exporter, data=shipment_data(items, national_reference=f"FR-PEN-{n}"))
+        shipment = services.shipment_notify(actor=exporter, shipment=shipment)
+        if answered:
+            services.verification_answer(actor=importer, shipment=shipment, answer="confirmed")
+        if withdrawn:
+            services.shipment_withdraw(actor=exporter, shipment=shipment, note="Order cancelled")
+        ShipmentVerification.objects.filter(shipment=shipment).update(
+            deadline=deadline,
+            answered_at=_aware(answered[0], answered[1]) + dt.timedelta(minutes=30) if answered else None,
+        )
+        summaries.touch(shipment.notified_at)
 
 
 EXPECTED = {
@@ -77,7 +119,8 @@ EXPECTED = {
     "conferences_held": 1,
     "webinars_held": 0,
     "seizures_reported": 4,
-    "requests_on_time": Decimal("75.0"),
+    "verifications_on_time": Decimal("75.0"),  # 6 of the 8 shipment verifications due in the period
+    "requests_on_time": Decimal("50.0"),  # 2 of the 4 answers due to the request for information
 }
 
 
@@ -89,6 +132,18 @@ def test_each_measure_gives_the_known_value(dataset):
         assert indicators.compute(key, START, END) == expected, key
     assert indicators.compute("officers_trained", dt.date(2025, 1, 1), END) == 6
     assert indicators.compute("unknown", START, END) is None
+
+
+def test_verification_measure_counts_due_and_on_time(dataset):
+    from shieldhub.shipments.analytics import verifications_on_time
+
+    assert verifications_on_time(start=START, end=END) == {"due": 8, "on_time": 6, "share": 75.0}
+    # March alone: due 10th (on the day), 15th (early), 20th (late) -> 2 of 3
+    assert verifications_on_time(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31)) == {
+        "due": 3, "on_time": 2, "share": 66.7
+    }  # fmt: skip
+    assert verifications_on_time(start=dt.date(2027, 1, 1), end=dt.date(2027, 6, 30))["share"] is None
+    assert indicators.compute("verifications_on_time", dt.date(2027, 1, 1), dt.date(2027, 6, 30)) is None
 
 
 @pytest.fixture
@@ -103,6 +158,8 @@ def test_default_framework_has_outcomes_outputs_in_both_languages(framework):
     assert len(outcomes) == 2
     assert all(i.title_fr and i.indicator_fr for i in framework.values())
     assert framework["OP2.2"].parent == framework["OC2"]
+    # "verification requests answered on time": the licit-shipment verifications, not the exchange's RFIs
+    assert framework["OP1.2"].measure == "verifications_on_time"
     assert AuditEntry.objects.filter(action="analysis.indicator_create").count() == 10
 
 
@@ -121,7 +178,7 @@ def test_page_shows_actuals_progress_and_hand_values(dataset, framework, coordin
     assert 'data-code="OP2.1">5<' in html  # officers trained
     assert 'data-code="OP2.2">3<' in html  # women
     assert 'data-code="OC1">3<' in html  # countries
-    assert 'data-code="OP1.2">75<' in html  # % on time
+    assert 'data-code="OP1.2">75<' in html  # % of the shipment verifications answered on time (RFIs: 50)
     assert 'data-code="OP2.3">3<' in html  # events held
     assert 'data-code="OP1.3">4<' in html  # seizures
     assert 'data-code="OP2.4">12<' in html and "Delivery notes DN-1 to DN-12" in html  # latest value as of 30 June
