@@ -246,6 +246,9 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 SCREENING_MAX_UPLOAD_BYTES = env_int("SCREENING_MAX_UPLOAD_MB", 500) * 1024 * 1024
 SCREENING_WORKERS = env_int("SCREENING_WORKERS", min(2, os.cpu_count() or 1))
 SCREENING_PARALLEL_MIN_ROWS = env_int("SCREENING_PARALLEL_MIN_ROWS", 100_000)
+# Exchange: a request for information is due this many working days after it is sent, unless its
+# sender chose the deadline (`exchange.deadlines`).
+RFI_DEFAULT_WORKING_DAYS = env_int("RFI_DEFAULT_WORKING_DAYS", 10)
 # Exchange attachments: content-addressed files (mode 0600) outside the web root, served only through
 # the access-checked views of `exchange.attachments`.
 EXCHANGE_ATTACHMENTS_DIR = (
