@@ -136,6 +136,35 @@ def test_small_cells_are_suppressed_for_ncps(ncp_ke, ncp_fr, analyst, known):
     assert analytics.totals(user=ncp_ke, filters=analytics.Filters(country="KE")) == {"n": 1, "kg": 24000.0}
 
 
+SHIPMENT_SECRETS = (
+    "FR-PEN-2026-0117",  # the exporting country's notification number
+    "Chimie du Rhône SA",
+    "Nairobi Agro Supplies Ltd",
+    "KE-PVT-4411",
+    "Blending of fertiliser",
+)
+
+
+def _export_text(content: bytes, fmt: str) -> str:
+    """An export as text to search: every cell value of every sheet of an XLSX (the file is a zip, so
+    its bytes never show a cell's text), the CSV or SVG as decoded text."""
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(value) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for value in row
+            if value is not None
+        )  # fmt: skip
+    return content.decode("utf-8-sig")
+
+
+def test_export_text_reads_the_cells_of_an_xlsx():
+    from shieldhub.core import spreadsheets
+
+    content = spreadsheets.write_xlsx([["France", SECRET_COMPANY]], ["Country", "Party"])
+    assert SECRET_COMPANY not in content.decode("latin-1")  # why the bytes cannot be searched
+    assert SECRET_COMPANY in _export_text(content, "xlsx") and "Country" in _export_text(content, "xlsx")
+
+
 @pytest.mark.parametrize("persona", ["ncp_ke", "donor", "partner_interpol"], indirect=True)
 def test_ncp_dashboards_and_exports_reveal_no_other_country_detail(login, persona, known):
     client = login(persona)
@@ -145,15 +174,27 @@ def test_ncp_dashboards_and_exports_reveal_no_other_country_detail(login, person
     ]
     for name in ("seizures", "shipments"):
         texts.append(json.dumps(client.get(f"/api/v1/analysis/dashboards/{name}").json()))
-    for key in ("records", "concealment", "country", "routes"):
+    exports = [("seizures", key) for key in ("records", "concealment", "country", "routes")]
+    exports += [("shipments", key) for key in ("volumes", "shipment-routes", "shipments-time", "verification")]
+    for name, key in exports:
+        headings = [h for _f, h in client.get(f"/api/v1/analysis/dashboards/{name}/{key}").json()["columns"]]
         for fmt in ("csv", "xlsx"):
-            texts.append(
-                client.get(reverse("analysis:dashboard-export", args=["seizures", key, fmt])).content.decode("latin-1")
-            )
+            response = client.get(reverse("analysis:dashboard-export", args=[name, key, fmt]))
+            assert response.status_code == 200, (name, key, fmt)
+            text = _export_text(response.content, fmt)
+            assert all(h in text for h in headings), (name, key, fmt)  # the file was read, not just its bytes
+            texts.append(text)
+    svg = client.get(reverse("analysis:dashboard-export", args=["shipments", "volumes", "svg"]))
+    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+    texts.append(_export_text(svg.content, "svg"))
+    assert "<svg" in texts[-1] and "Ammonium nitrate" in texts[-1]
     texts.append(client.get(reverse("analysis:country", args=["FR"])).content.decode())
     texts.append(json.dumps(client.get("/api/v1/analysis/countries/FR").json()))
+    shipment_refs = [s.reference for s in known["shipments"]]
     for text in texts:
         for secret in (SECRET_REF, SECRET_NARRATIVE, SECRET_COMPANY, SECRET_OFFICE, "Gulf Agro", "Karim"):
+            assert secret not in text
+        for secret in (*SHIPMENT_SECRETS, *shipment_refs):
             assert secret not in text
         for incident in france:
             assert incident.reference not in text
