@@ -1,7 +1,9 @@
-"""`/api/v1/exchange`: send, reply, inbox, read, acknowledge, receipts and the recipients preview.
+"""`/api/v1/exchange`: send, reply, inbox, read, acknowledge, correct, withdraw, the history,
+receipts and the recipients preview.
 
 The same selectors and services as the pages: a message the caller may not see is a 404; the
-body of a withdrawn message is null for its recipients. Writes need the `write` scope.
+body of a withdrawn message (and the texts of its earlier versions) is null for its recipients.
+Writes need the `write` scope.
 """
 
 import datetime as dt
@@ -156,6 +158,31 @@ class DeclineIn(Schema):
     reason: str
 
 
+class CorrectIn(Schema):
+    subject: str
+    body: str
+    note: str = Field(..., max_length=500, description="What was corrected (required).")
+
+
+class WithdrawIn(Schema):
+    note: str = Field(..., max_length=500, description="Why the message is withdrawn (required).")
+
+
+class VersionOut(Schema):
+    number: int
+    change: str = Field(description="original, correction or withdrawal")
+    note: str
+    edited_by: PersonOut
+    created_at: dt.datetime
+    subject: str | None = Field(
+        alias="visible_subject", description="The subject at this version; null where the body is hidden."
+    )
+    body: str | None = Field(
+        alias="visible_body",
+        description="The text at this version; null for the recipients of a withdrawn message (as its body).",
+    )
+
+
 class ResponseRateOut(Schema):
     country: str
     country_name: str
@@ -285,6 +312,31 @@ def decline(request: HttpRequest, message_id: int, payload: DeclineIn) -> Any:
     require_scope(request, "write")
     services.rfi_decline(actor=request.user, message=_fresh(request, message_id), reason=payload.reason)
     return _fresh(request, message_id)
+
+
+@router.post("/messages/{message_id}/correct", response=MessageOut)
+def correct(request: HttpRequest, message_id: int, payload: CorrectIn) -> Any:
+    """The sender corrects the subject and text: a new version, unread again for every recipient."""
+    require_scope(request, "write")
+    message = _fresh(request, message_id)
+    services.message_correct(
+        actor=request.user, message=message, subject=payload.subject, body=payload.body, note=payload.note
+    )
+    return _fresh(request, message_id)
+
+
+@router.post("/messages/{message_id}/withdraw", response=MessageOut)
+def withdraw(request: HttpRequest, message_id: int, payload: WithdrawIn) -> Any:
+    """The sender withdraws the message: recipients keep the entry, not the text."""
+    require_scope(request, "write")
+    services.message_withdraw(actor=request.user, message=_fresh(request, message_id), note=payload.note)
+    return _fresh(request, message_id)
+
+
+@router.get("/messages/{message_id}/versions", response=list[VersionOut])
+def versions(request: HttpRequest, message_id: int) -> Any:
+    """The history, oldest first (at most a few versions, so not paginated)."""
+    return list(selectors.message_versions(user=request.user, message=_fresh(request, message_id)))
 
 
 @router.get("/response-rates", response=list[ResponseRateOut])

@@ -1,17 +1,19 @@
 """`/api/v1/exchange`: four-eyes moderation and operation groups.
 
 The same selectors and services as the pages: a message or an operation group the caller may not
-see is a 404; approving, rejecting and reporting need the `write` scope.
+see is a 404; approving, rejecting, reporting and choosing a group's form fields need the `write` scope.
 """
 
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from shieldhub.core.api import require_scope
+from shieldhub.directory.models import Community
 from shieldhub.exchange import moderation, operations, selectors
 from shieldhub.exchange.choices import TargetKind
 from shieldhub.exchange.models import Message
@@ -78,6 +80,12 @@ class OperationFormOut(Schema):
     fields: list[OperationFieldOut]
 
 
+class OperationFormIn(Schema):
+    fields: list[str] = Field(
+        description="Catalogue keys, kept in catalogue order: " + ", ".join(operations.FIELDS) + "."
+    )
+
+
 class ReportIn(Schema):
     values: dict[str, Any] = Field(description="Field name → value, as in the form definition.")
     tlp: str = "amber"
@@ -122,9 +130,7 @@ def reject(request: HttpRequest, message_id: int, payload: NoteIn) -> Any:
     return _with_details(moderation.message_reject(actor=request.user, message=message, note=payload.note))
 
 
-@router.get("/operations/{community_id}/form", response=OperationFormOut)
-def operation_form(request: HttpRequest, community_id: int) -> Any:
-    community = operations.operation_get(user=request.user, pk=community_id)
+def _operation_form_out(community: Community) -> dict[str, Any]:
     return {
         "community": community.pk,
         "name": str(community),
@@ -136,6 +142,22 @@ def operation_form(request: HttpRequest, community_id: int) -> Any:
         "moderated": community.requires_moderation,
         "fields": operations.form_definition(community),
     }
+
+
+@router.get("/operations/{community_id}/form", response=OperationFormOut)
+def operation_form(request: HttpRequest, community_id: int) -> Any:
+    return _operation_form_out(operations.operation_get(user=request.user, pk=community_id))
+
+
+@router.put("/operations/{community_id}/form", response=OperationFormOut)
+def operation_form_update(request: HttpRequest, community_id: int, payload: OperationFormIn) -> Any:
+    """Choose the fields of the group's operational-report form: its moderators and community managers."""
+    require_scope(request, "write")
+    community = operations.operation_get(user=request.user, pk=community_id)
+    if not operations.can_configure(request.user, community):
+        raise PermissionDenied
+    updated = operations.operation_form_update(actor=request.user, community=community, fields=payload.fields)
+    return _operation_form_out(updated)
 
 
 @router.post("/operations/{community_id}/reports", response={201: ModerationOut})

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Expression, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Expression, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.http import Http404
 from django.utils.functional import cached_property
 from django_countries import countries as country_registry
@@ -465,8 +465,19 @@ def message_receipts(*, user: Any, message: Message) -> QuerySet[MessageRecipien
 
 
 def message_versions(*, user: Any, message: Message) -> QuerySet[MessageVersion]:
-    message_get(user=user, pk=message.pk)
-    return MessageVersion.objects.filter(message=message).select_related("edited_by").order_by("number")
+    """The message's history, oldest first: version 1 (the original), each correction, the withdrawal.
+
+    Each version carries ``visible_subject`` and ``visible_body``: its text for those who may read the
+    message's body, None for the others. A withdrawn message's earlier texts are hidden from its
+    recipients exactly as its body is (`access.message_body_visible`: only its sender still reads
+    them; they stay stored for the audit), and are then not even loaded.
+    """
+    current = message_get(user=user, pk=message.pk)  # 404 if not visible; its status is the fresh one
+    versions = MessageVersion.objects.filter(message=current).select_related("edited_by").order_by("number")
+    if message_body_visible(user, current):
+        return versions.annotate(visible_subject=F("subject"), visible_body=F("body"))
+    hidden = Value(None, output_field=TextField())
+    return versions.defer("subject", "body").annotate(visible_subject=hidden, visible_body=hidden)
 
 
 def message_reply_audience(*, user: Any, message: Message) -> list[Any]:
