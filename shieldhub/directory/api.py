@@ -9,6 +9,7 @@ a record the user may not see is a 404.
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -169,6 +170,8 @@ class CommunityOut(Schema):
     starts_on: dt.date | None
     ends_on: dt.date | None
     is_archived: bool
+    requires_moderation: bool = Field(description="Four-eyes: a moderator approves members' messages.")
+    countries: list[str] = Field(description="Operation groups: the participating countries (ISO codes).")
 
 
 class MemberOut(Schema):
@@ -276,6 +279,8 @@ class CommunityIn(Schema):
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     is_archived: bool = False
+    requires_moderation: bool = Field(False, description="Four-eyes: a moderator approves members' messages.")
+    countries: list[str] = Field(default_factory=list, description="Participating countries (ISO codes).")
 
 
 class CommunityPatch(Schema):
@@ -288,6 +293,8 @@ class CommunityPatch(Schema):
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     is_archived: bool | None = None
+    requires_moderation: bool | None = None
+    countries: list[str] | None = None
 
 
 class MemberIn(Schema):
@@ -473,10 +480,32 @@ def community_get(request: HttpRequest, community_id: int) -> Community:
     return selectors.community_get(user=request.user, pk=community_id)
 
 
+# The community fields the exchange uses (four-eyes moderation, an operation's countries) are
+# written by its service, in the same transaction, as the community pages do.
+_EXCHANGE_COMMUNITY_FIELDS = ("requires_moderation", "countries")
+
+
+def _community_data(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The directory's fields, and the exchange's ones that were given (None: left as they are)."""
+    given = {k: data.pop(k, None) for k in _EXCHANGE_COMMUNITY_FIELDS}
+    return data, {k: v for k, v in given.items() if v is not None}
+
+
+def _community_exchange_settings(actor: Any, community: Community, extra: dict[str, Any]) -> None:
+    if extra:
+        from shieldhub.exchange.operations import community_exchange_settings_update
+
+        values = {"requires_moderation": community.requires_moderation, "countries": community.countries, **extra}
+        community_exchange_settings_update(actor=actor, community=community, **values)
+
+
 @router.post("/communities", response={201: CommunityOut}, summary="Create a community")
 def community_create(request: HttpRequest, payload: CommunityIn) -> Status[Community]:
     require_scope(request, "write")
-    community = services.community_create(actor=request.user, data=payload.dict())
+    data, extra = _community_data(payload.dict())
+    with transaction.atomic():
+        community = services.community_create(actor=request.user, data=data)
+        _community_exchange_settings(request.user, community, extra)
     return Status(201, selectors.community_get(user=request.user, pk=community.pk))
 
 
@@ -485,7 +514,10 @@ def community_update(request: HttpRequest, community_id: int, payload: Community
     require_scope(request, "write")
     community = selectors.community_get(user=request.user, pk=community_id)
     require(request.user, Perm.COMMUNITY_MANAGE)
-    services.community_update(actor=request.user, community=community, data=_patch(payload))
+    data, extra = _community_data(_patch(payload))
+    with transaction.atomic():
+        community = services.community_update(actor=request.user, community=community, data=data)
+        _community_exchange_settings(request.user, community, extra)
     return selectors.community_get(user=request.user, pk=community_id)
 
 

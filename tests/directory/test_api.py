@@ -8,7 +8,7 @@ from django.test import Client
 from shieldhub.accounts.models import ApiToken
 from shieldhub.core.models import AuditEntry
 from shieldhub.core.tokens import hash_token, new_token
-from shieldhub.directory.models import Membership, NcpNomination, Person
+from shieldhub.directory.models import Community, Membership, NcpNomination, Person
 from shieldhub.directory.services import person_search_text
 from tests.factories import CommunityFactory, MembershipFactory, NominationFactory, PersonFactory
 
@@ -234,3 +234,80 @@ def test_community_of_others_is_404(ncp_ke):
     headers = _token(ncp_ke)
     assert client.get(f"{BASE}/communities/{community.pk}", **headers).status_code == 404
     assert client.get(f"{BASE}/communities/{community.pk}/members", **headers).status_code == 404
+
+
+def test_community_four_eyes_and_countries_through_the_api(coordinator, ncp_fr, ncp_ke):
+    from shieldhub.exchange import services as exchange_services
+
+    client = Client()
+    headers = _token(coordinator, scopes=("read", "write"))
+    response = client.post(
+        f"{BASE}/communities",
+        {"name": "Operation Sahel", "kind": "operation", "requires_moderation": True, "countries": ["ng", "GH", "NG"]},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["requires_moderation"] is True and created["countries"] == ["GH", "NG"]
+    community_id = created["id"]
+    entry = AuditEntry.objects.get(action="exchange.community_settings_update", object_id=str(community_id))
+    assert entry.actor == coordinator
+    assert entry.changes == {"requires_moderation": [False, True], "countries": [[], ["GH", "NG"]]}
+
+    # the flag is the one the exchange reads: a member's message now waits for a moderator
+    community = Community.objects.get(pk=community_id)
+    MembershipFactory(community=community, user=ncp_fr)
+    MembershipFactory(community=community, user=ncp_ke)
+    message = exchange_services.message_send(
+        actor=ncp_fr,
+        data={"kind": "alert", "subject": "S", "body": "B", "tlp": "amber"},
+        distribution=exchange_services.Distribution(communities=[community_id]),
+    )
+    assert message.status == "pending"
+
+    url = f"{BASE}/communities/{community_id}"
+    response = client.patch(url, {"requires_moderation": False}, content_type="application/json", **headers)
+    assert response.status_code == 200
+    assert response.json()["requires_moderation"] is False and response.json()["countries"] == ["GH", "NG"]
+    last = AuditEntry.objects.filter(action="exchange.community_settings_update").order_by("-seq").first()
+    assert last.changes == {"requires_moderation": [True, False]}
+
+    # other fields alone leave the exchange's settings as they are (and write no settings entry)
+    response = client.patch(url, {"name": "Operation Sahel II"}, content_type="application/json", **headers)
+    assert response.status_code == 200 and response.json()["countries"] == ["GH", "NG"]
+    assert AuditEntry.objects.filter(action="exchange.community_settings_update").count() == 2
+
+    # an unknown country refuses the whole change, with the message the page shows
+    response = client.patch(
+        url, {"name": "Renamed", "countries": ["GH", "ZZ"]}, content_type="application/json", **headers
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == {"countries": ["Unknown country code: ZZ."]}
+    community.refresh_from_db()
+    assert community.name == "Operation Sahel II" and community.countries == ["GH", "NG"]
+
+
+def test_community_four_eyes_only_for_community_managers(coordinator, ncp_fr, ncp_ke):
+    community = CommunityFactory(name="Moderated", requires_moderation=False)
+    MembershipFactory(community=community, user=ncp_fr, role="moderator")
+    client = Client()
+    url = f"{BASE}/communities/{community.pk}"
+    data = {"requires_moderation": True, "countries": ["FR"]}
+    response = client.patch(url, data, content_type="application/json", **_token(ncp_fr, ("read", "write")))
+    assert response.status_code == 403  # even its moderator: the page is the community managers' too
+    response = client.patch(url, data, content_type="application/json", **_token(ncp_ke, ("read", "write")))
+    assert response.status_code == 404
+    response = client.patch(url, data, content_type="application/json", **_token(coordinator, ("read",)))
+    assert response.status_code == 403
+    response = client.post(
+        f"{BASE}/communities",
+        {"name": "Sneaky", "requires_moderation": True},
+        content_type="application/json",
+        **_token(ncp_fr, ("read", "write")),
+    )
+    assert response.status_code == 403
+    community.refresh_from_db()
+    assert community.requires_moderation is False and community.countries == []
+    assert not AuditEntry.objects.filter(action="exchange.community_settings_update").exists()
+    assert not Community.objects.filter(name="Sneaky").exists()
