@@ -243,21 +243,36 @@ def fmt_number(value: Any, places: int = 0) -> str:
 
 
 def seizure_chart_png(rows: list[dict[str, Any]], title: str) -> bytes:
-    """A chart of seizures per month (an1's shared charts when present, else Altair here)."""
-    try:
-        from shieldhub.analysis.charts import bar_chart, chart_png
+    """A column chart of seizure records per month (`rows`: month, count)."""
+    from shieldhub.analysis.charts import bar_chart, chart_png
 
-        spec = bar_chart(rows, category="month", value="count", category_title=_("Month"),
-                         value_title=_("Seizure records"), title=title, horizontal=False)  # fmt: skip
-        return chart_png(spec, width=640)
-    except ImportError:  # pragma: no cover — the shared module is always there once merged
-        import altair as alt
-        import vl_convert as vlc
+    spec = bar_chart(rows, category="month", value="count", category_title=_("Month"),
+                     value_title=_("Seizure records"), title=title, horizontal=False)  # fmt: skip
+    return chart_png(spec, width=640)
 
-        chart = alt.Chart(alt.Data(values=rows), title=title).mark_bar().encode(
-            x=alt.X("month:N", title=_("Month")), y=alt.Y("count:Q", title=_("Seizure records"))
-        ).properties(width=600, height=260)  # fmt: skip
-        return bytes(vlc.vegalite_to_png(chart.to_json(), scale=2))
+
+def precursor_chart_png(stats: Any) -> bytes:
+    """Seizure records by precursor, the suppressed cells left to the table (empty when none is shown)."""
+    from shieldhub.analysis.charts import bar_chart, chart_png
+
+    rows = [{"label": c.label, "count": c.count} for c in stats.by_precursor if c.count is not None]
+    if not rows:
+        return b""
+    spec = bar_chart(rows, category="label", value="count", category_title=_("Precursor"),
+                     value_title=_("Seizure records"), title=_("Seizure records by precursor"))  # fmt: skip
+    return chart_png(spec, width=640)
+
+
+def progress_chart_png(lines: list[indicators.Line]) -> bytes:
+    """Each indicator's progress from its baseline towards its target, in % (empty when none has one)."""
+    from shieldhub.analysis.charts import bar_chart, chart_png
+
+    rows = [{"label": ln.indicator.code, "progress": ln.progress} for ln in lines if ln.progress is not None]
+    if not rows:
+        return b""
+    spec = bar_chart(rows, category="label", value="progress", category_title=_("Indicator"),
+                     value_title=_("Progress towards the target (%)"), title=_("Progress towards the targets"))  # fmt: skip
+    return chart_png(spec, width=640)
 
 
 def report_context(*, report: DonorReport, step: Any = None) -> dict[str, Any]:
@@ -275,6 +290,8 @@ def report_context(*, report: DonorReport, step: Any = None) -> dict[str, Any]:
     stats = seizure_statistics(user=author, start=start, end=end, suppress=True)
     month_rows = [{"month": c.key, "count": c.count or 0} for c in stats.by_month]
     chart = seizure_chart_png(month_rows, _("Seizure records per month")) if stats.total else b""
+    by_precursor_chart = precursor_chart_png(stats)
+    progress_chart = progress_chart_png(lines)
     step(45)
     held = events_analytics.events_held(start=start, end=end)
     kinds = dict(EventKind.choices)
@@ -302,6 +319,8 @@ def report_context(*, report: DonorReport, step: Any = None) -> dict[str, Any]:
         "period": f"{date_format(start, 'DATE_FORMAT')} – {date_format(end, 'DATE_FORMAT')}",
         "sections": sections, "lines": lines, "stats": stats, "chart": chart,
         "chart_b64": base64.b64encode(chart).decode() if chart else "",
+        "precursor_chart": by_precursor_chart, "precursor_chart_b64": base64.b64encode(by_precursor_chart).decode(),
+        "progress_chart": progress_chart, "progress_chart_b64": base64.b64encode(progress_chart).decode(),
         "held": [{"kind": str(kinds.get(k, k)), "count": n} for k, n in sorted(held.items(), key=lambda kv: -kv[1])],
         "held_total": sum(held.values()), "trained": trained, "events": events, "operations": operations,
         "generated_at": timezone.now(),
@@ -384,6 +403,8 @@ def build_docx(context: dict[str, Any]) -> bytes:
         [[ln.indicator.code, ln.indicator.indicator or ln.indicator.title, fmt_number(ln.indicator.baseline),
           fmt_number(ln.indicator.target), fmt_number(ln.actual, 1), _progress_text(ln)] for ln in context["lines"]],
     )  # fmt: skip
+    if context["progress_chart"]:
+        document.add_picture(io.BytesIO(context["progress_chart"]), width=Cm(16))
 
     stats = context["stats"]
     document.add_heading(_("Seizures reported"), level=1)
@@ -393,6 +414,8 @@ def build_docx(context: dict[str, Any]) -> bytes:
     )  # fmt: skip
     if context["chart"]:
         document.add_picture(io.BytesIO(context["chart"]), width=Cm(16))
+    if context["precursor_chart"]:
+        document.add_picture(io.BytesIO(context["precursor_chart"]), width=Cm(16))
     if stats.by_precursor:
         _table(document, [_("Precursor"), _("Records"), _("kg")],
                [[c.label, cell(c.count), "—" if c.kg is None else fmt_number(c.kg, 1)] for c in stats.by_precursor])  # fmt: skip

@@ -75,6 +75,10 @@ def test_generation_runs_as_a_task_and_writes_known_figures(generated, coordinat
         "Seizure records: 4 (96,000 kg), reported by 1 countries." in text
     )  # 4 submitted seizures of March (occurred in the period)
     assert "Events held: 3. Officers trained: 5 (women: 3, men: 2)." in text
+    from docx import Document
+
+    # charts: progress towards the targets, seizure records per month, by precursor
+    assert len(Document(io.BytesIO(bytes(report.docx))).inline_shapes) == 3
     annex = [r for r in rows if len(r) == 5 and r[1] in ("Training", "Conference")]
     assert [r[2] for r in annex] == ["training 2026-02-03", "training 2026-04-07", "conference 2026-05-12"]
     assert ["Training", "2"] in rows and ["Conference", "1"] in rows
@@ -219,7 +223,8 @@ def test_operations_and_their_results_in_the_report(coordinator, analyst, ncp_fr
     assert row[2] == "2" and row[3] == "3" and row[4] == "72,000"  # 2 countries, 3 records of 24 t
     from docx import Document
 
-    assert len(Document(io.BytesIO(bytes(report.docx))).inline_shapes) == 1  # the chart of seizures per month
+    # the charts of seizures per month and by precursor (no indicator has a target: no progress chart)
+    assert len(Document(io.BytesIO(bytes(report.docx))).inline_shapes) == 2
 
 
 def test_api_tokens_need_the_write_scope_and_the_coordinator_role(coordinator, donor, client,
