@@ -1,8 +1,12 @@
 """`messages_visible_q` against a small reference model, over generated networks (hypothesis),
 with four-eyes moderation: pending messages seen by their sender and moderators, rejected ones by
-their sender alone, approved ones by the recipients resolved at approval."""
+their sender alone, approved ones by the recipients resolved at approval. The surfaces built on the
+rule are checked against the same model: a message's page (`message_get`), the inbox (receipts of
+sent messages), the unread count and full-text search (not in the hidden body of a withdrawn message)."""
 
 from __future__ import annotations
+
+import contextlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +16,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from shieldhub.core.access import messages_visible_q
-from shieldhub.exchange import moderation, services
+from shieldhub.exchange import moderation, selectors, services
 from shieldhub.exchange.models import Message, MessageRecipient
 from shieldhub.exchange.services import Distribution
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
@@ -119,6 +123,9 @@ def test_every_user_sees_exactly_what_the_reference_model_says(db, network):
         for (c, u), role in memberships.items():
             MembershipFactory(community=communities[c], user=users[u], role=role)
         expected: dict[int, set[int]] = {i: set() for i in range(len(users))}
+        received: dict[int, set[int]] = {i: set() for i in range(len(users))}  # the inbox: receipts of sent messages
+        created: set[int] = set()
+        hidden: dict[int, set[int]] = {i: set() for i in range(len(users))}  # withdrawn: body hidden from recipients
         for spec in messages:
             s = spec["sender"]
             if spec["join"]:
@@ -143,7 +150,7 @@ def test_every_user_sees_exactly_what_the_reference_model_says(db, network):
                 countries=sorted(spec["countries"]),
                 users=[users[u].pk for u in named],
             )
-            data = {"kind": "information", "subject": "s", "body": "b", "tlp": "green",
+            data = {"kind": "information", "subject": "s", "body": "payload", "tlp": "green",
                     "releasable_interpol": spec["interpol"], "releasable_unodc": spec["unodc"]}  # fmt: skip
             sender_can = people[s][3] and sender_role in EXCHANGE_ROLES
             try:
@@ -153,6 +160,7 @@ def test_every_user_sees_exactly_what_the_reference_model_says(db, network):
                 continue
             assert sender_can and recipients
             expected[s].add(message.pk)
+            created.add(message.pk)
             # Four eyes: held when a community requires moderation and the sender does not moderate it.
             held = {c for c in allowed_communities if moderated[c] and memberships.get((c, s)) != "moderator"}
             assert message.status == ("pending" if held else "sent")
@@ -186,12 +194,25 @@ def test_every_user_sees_exactly_what_the_reference_model_says(db, network):
                 continue  # nobody received it (yet): pending for the moderators, rejected for the sender
             for r in recipients:
                 expected[r].add(message.pk)
+                received[r].add(message.pk)
             if spec["withdraw"]:
                 services.message_withdraw(actor=users[s], message=message, note="n")
+                for r in recipients:
+                    hidden[r].add(message.pk)
         for i, user in enumerate(users):
             user.__dict__.pop("roles", None)
             seen = set(Message.objects.filter(messages_visible_q(user)).values_list("pk", flat=True))
             assert seen == expected[i], (i, people[i])
+            # the surfaces built on the rule: a message's page (its selector), the inbox, search, the unread count
+            opened = set()
+            for pk in created:
+                with contextlib.suppress(Http404):
+                    opened.add(selectors.message_get(user=user, pk=pk).pk)
+            assert opened == expected[i], (i, people[i])
+            assert set(selectors.inbox_list(user=user).values_list("pk", flat=True)) == received[i], (i, people[i])
+            assert selectors.unread_count(user=user) == len(received[i])
+            found = set(selectors.message_search(user=user, query="payload").values_list("pk", flat=True))
+            assert found == expected[i] - hidden[i], (i, people[i])  # the words of a hidden body are not searched
         transaction.set_rollback(True)
 
 
