@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from shieldhub.analysis import dashboards, profiles
 from shieldhub.core.access import Perm, require
@@ -23,8 +23,8 @@ class DashboardFilters(Schema):
     precursor: int | None = None
     region: str | None = None
     country: str | None = None
-    incident_type: str | None = None
-    operation: int | None = None
+    incident_type: str | None = Field(None, description="Seizures dashboard only (shipments have no incident type).")
+    operation: int | None = Field(None, description="Seizures dashboard only (shipments have no operation).")
 
 
 class PanelOut(Schema):
@@ -42,9 +42,10 @@ class DashboardOut(Schema):
     panels: list[PanelOut]
 
 
-def _filters(request: HttpRequest, filters: DashboardFilters) -> Any:
+def _filters(request: HttpRequest, filters: DashboardFilters, name: str) -> Any:
+    """The dashboard's own filters (the shipments dashboard ignores `incident_type` and `operation`)."""
     params = {k: str(v) for k, v in filters.dict(exclude_none=True).items()}
-    parsed, _form = dashboards.parse_filters(params, user=request.user)
+    parsed, _form = dashboards.parse_filters(params, user=request.user, name=name)
     return parsed
 
 
@@ -72,7 +73,7 @@ def dashboard(request: HttpRequest, name: str, filters: Query[DashboardFilters])
     require(request.user, Perm.ANALYSIS_VIEW)
     if name not in dashboards.DASHBOARDS:
         raise Http404
-    parsed = _filters(request, filters)
+    parsed = _filters(request, filters, name)
     with seizure_analytics.shared_queries():
         panels = dashboards.dashboard(user=request.user, name=name, filters=parsed)
         summary = dashboards.summary(user=request.user, filters=parsed)
@@ -90,7 +91,7 @@ def dashboard_panel(request: HttpRequest, name: str, key: str, filters: Query[Da
     require(request.user, Perm.ANALYSIS_VIEW)
     if name not in dashboards.DASHBOARDS or key not in dashboards.DASHBOARDS[name]:
         raise Http404
-    return _panel_out(dashboards.panel(user=request.user, name=name, key=key, filters=_filters(request, filters)))
+    return _panel_out(dashboards.panel(user=request.user, name=name, key=key, filters=_filters(request, filters, name)))
 
 
 @router.get("/countries/{code}", response=dict[str, Any])

@@ -60,7 +60,9 @@ def _cell(value: Any) -> Any:
 # --- filters ---------------------------------------------------------------------------------
 
 
-class FilterForm(forms.Form):
+class DashboardFilterForm(forms.Form):
+    """The filters every dashboard applies: period, precursor, WCO region, country."""
+
     date_from = forms.DateField(
         label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -70,22 +72,33 @@ class FilterForm(forms.Form):
     )
     region = forms.ChoiceField(label=gettext_lazy("WCO region"), required=False, widget=QuickSelect)
     country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, widget=QuickSelect)
-    incident_type = forms.ChoiceField(label=gettext_lazy("Incident type"), required=False, widget=QuickSelect)
-    operation = forms.TypedChoiceField(
-        label=gettext_lazy("Operation"), required=False, coerce=int, empty_value=None, widget=QuickSelect
-    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from shieldhub.directory.selectors import region_choices
         from shieldhub.reference.selectors import catalogue_list, country_list
-        from shieldhub.seizures.selectors import operations
 
         every = [("", _("All"))]
         fields: Any = self.fields
         fields["precursor"].choices = every + [(c.pk, c.name) for c in catalogue_list(user=user)]
         fields["region"].choices = every + region_choices()
         fields["country"].choices = every + [(c.code, c.name) for c in country_list(user=user)]
+
+
+class FilterForm(DashboardFilterForm):
+    """The seizures dashboard's filters: the common ones, the incident type and the operation."""
+
+    incident_type = forms.ChoiceField(label=gettext_lazy("Incident type"), required=False, widget=QuickSelect)
+    operation = forms.TypedChoiceField(
+        label=gettext_lazy("Operation"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        from shieldhub.seizures.selectors import operations
+
+        every = [("", _("All"))]
+        fields: Any = self.fields
         fields["incident_type"].choices = every + list(IncidentType.choices)
         try:
             ops = [(o.pk, o.name) for o in operations(user=user)]
@@ -94,11 +107,22 @@ class FilterForm(forms.Form):
         fields["operation"].choices = every + ops
 
 
-def parse_filters(params: Mapping[str, Any], *, user: Any) -> tuple[Filters, FilterForm]:
-    """The filters of a GET query (invalid values are ignored, the form shows why)."""
+class ShipmentDashboardFilterForm(DashboardFilterForm):
+    """The shipments dashboard's filters: only those its figures apply (`shipments.analytics.notified_q`);
+    a shipment has no incident type and no operation."""
+
+
+FILTER_FORMS: dict[str, type[DashboardFilterForm]] = {"seizures": FilterForm, "shipments": ShipmentDashboardFilterForm}
+
+
+def parse_filters(
+    params: Mapping[str, Any], *, user: Any, name: str = "seizures"
+) -> tuple[Filters, DashboardFilterForm]:
+    """The filters of a GET query for dashboard `name` (invalid values are ignored, the form shows
+    why; parameters the dashboard has no filter for are ignored)."""
     from shieldhub.directory.selectors import region_country_codes
 
-    form = FilterForm(params or None, user=user)
+    form = FILTER_FORMS.get(name, FilterForm)(params or None, user=user)
     data: dict[str, Any] = {}
     if form.is_bound and not form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}

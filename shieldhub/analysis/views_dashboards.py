@@ -29,7 +29,7 @@ def dashboard_page(request: HttpRequest, name: str = "seizures") -> HttpResponse
     require(request.user, Perm.ANALYSIS_VIEW)
     if name not in dashboards.DASHBOARDS:
         raise Http404
-    filters, form = dashboards.parse_filters(request.GET, user=request.user)
+    filters, form = dashboards.parse_filters(request.GET, user=request.user, name=name)
     with seizure_analytics.shared_queries():  # the totals reuse the panels' grouped queries
         panels = dashboards.dashboard(user=request.user, name=name, filters=filters)
         summary = dashboards.summary(user=request.user, filters=filters)
@@ -54,7 +54,7 @@ def panel_export(request: HttpRequest, name: str, key: str, fmt: str) -> HttpRes
     require(request.user, Perm.ANALYSIS_VIEW)
     if name not in dashboards.DASHBOARDS or key not in dashboards.DASHBOARDS[name] or fmt not in EXPORT_TYPES:
         raise Http404
-    filters, _form = dashboards.parse_filters(request.GET, user=request.user)
+    filters, _form = dashboards.parse_filters(request.GET, user=request.user, name=name)
     panel = dashboards.panel(user=request.user, name=name, key=key, filters=filters)
     filename = f"{slugify(name)}-{slugify(key)}.{fmt}"
     if fmt == "csv":
