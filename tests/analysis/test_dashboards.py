@@ -260,3 +260,126 @@ def test_no_chart_when_every_cell_is_suppressed(login, ncp_ke, analyst, known):
     over_time = ncp_page.split('id="panel-over-time"')[1].split("</section>")[0]
     assert "data-all-suppressed" not in over_time
     assert "data-all-suppressed" not in analyst_page
+
+
+# --- filters each dashboard applies ------------------------------------------------------------------
+
+
+def test_shipments_dashboard_shows_only_the_filters_it_applies(login, analyst, known):
+    client = login(analyst)
+    seizures = client.get(reverse("analysis:dashboard", args=["seizures"])).content.decode()
+    shipments = client.get(reverse("analysis:dashboard", args=["shipments"])).content.decode()
+    for name in ("incident_type", "operation"):
+        assert f'name="{name}"' in seizures
+        assert f'name="{name}"' not in shipments
+    for name in ("date_from", "date_to", "precursor", "region", "country"):
+        assert f'name="{name}"' in shipments
+    # the shipments figures do not pretend to apply them: the same with or without
+    api = "/api/v1/analysis/dashboards/shipments"
+    plain = client.get(api).json()
+    assert client.get(api, {"incident_type": "theft", "operation": 999}).json() == plain
+    assert plain["totals"]["shipments"] == {"n": 3, "kg": 72000.0}
+
+
+# --- known figures of the panels ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def operation(known, ncp_fr, catalogue):
+    """On top of `known`: an operation with 3 French seizures found by a dog in vehicles (24 t each)."""
+    from shieldhub.exchange.services import Distribution
+    from tests.factories import CommunityFactory
+
+    op = CommunityFactory(name="Operation Tamarind", slug="op-tamarind", kind="operation")
+    for n in range(3):
+        data = record_data(catalogue, detection_method="canine", conveyance="vehicle", operation=op.pk,
+                           national_reference=f"FR-OP-{n}")  # fmt: skip
+        incident = seizure_services.incident_create(actor=ncp_fr, data=data)
+        seizure_services.incident_submit(actor=ncp_fr, incident=incident, distribution=Distribution())
+    return op
+
+
+def _rows(client, name, key, **params):
+    return {
+        r["key"]: (r["n"], r["kg"])
+        for r in client.get(f"/api/v1/analysis/dashboards/{name}/{key}", params).json()["rows"]
+    }
+
+
+def test_detection_method_and_conveyance_panels(login, analyst, operation):
+    client = login(analyst)
+    # 5 records of `known` (risk profiling, vessel), 3 of the operation (canine, vehicle); 24 t each
+    assert _rows(client, "seizures", "detection-method") == {"risk_profiling": (5, 120000.0), "canine": (3, 72000.0)}
+    assert _rows(client, "seizures", "conveyance") == {"vessel": (5, 120000.0), "vehicle": (3, 72000.0)}
+    html = client.get(reverse("analysis:dashboard", args=["seizures"])).content.decode()
+    assert 'data-figure="seizures-total">8<' in html
+    labels = {
+        r["key"]: r["label"] for r in client.get("/api/v1/analysis/dashboards/seizures/conveyance").json()["rows"]
+    }
+    assert labels == {"vessel": "Vessel", "vehicle": "Vehicle"}
+
+
+def test_operation_filter_keeps_that_operations_records_only(login, analyst, operation):
+    client = login(analyst)
+    only = {"operation": operation.pk}
+    assert _rows(client, "seizures", "detection-method", **only) == {"canine": (3, 72000.0)}
+    assert _rows(client, "seizures", "country", **only) == {"FR": (3, 72000.0)}
+    assert client.get("/api/v1/analysis/dashboards/seizures", only).json()["totals"]["seizures"] == {
+        "n": 3,
+        "kg": 72000.0,
+    }
+    html = client.get(reverse("analysis:dashboard", args=["seizures"]), only).content.decode()
+    assert 'data-figure="seizures-total">3<' in html
+    csv = client.get(reverse("analysis:dashboard-export", args=["seizures", "conveyance", "csv"]), only)
+    assert csv.content.decode("utf-8-sig").splitlines()[1:] == ["Vehicle,3,72000.0"]
+
+
+def test_licit_volumes_by_precursor_in_kg(login, analyst, known):
+    client = login(analyst)
+    rows = client.get("/api/v1/analysis/dashboards/shipments/volumes").json()["rows"]
+    assert [(r["label"], r["n"], r["kg"]) for r in rows] == [("Ammonium nitrate", 3, 72000.0)]  # 3 x 24 t
+    xlsx = client.get(reverse("analysis:dashboard-export", args=["shipments", "volumes", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()][1] == ["Ammonium nitrate", 3, 72000.0]
+
+
+def test_verification_panel_rates_and_delay(login, analyst, known):
+    """Kenya: 3 requests; one answered 2 days after the request, 3 days before its deadline; one answered
+    5 days after, 2 days late; one unanswered -> 67 % answered, 33 % on time, a mean delay of 3.5 days."""
+    from shieldhub.shipments import summaries
+    from shieldhub.shipments.models import ShipmentVerification
+
+    first, second, _third = known["shipments"]
+    for shipment, answered_after, deadline_after in ((first, 2, 5), (second, 5, 3)):
+        verification = ShipmentVerification.objects.get(shipment=shipment)
+        requested = verification.created_at
+        verification.answered_at = requested + dt.timedelta(days=answered_after)
+        verification.deadline = (requested + dt.timedelta(days=deadline_after)).date()
+        verification.save(update_fields=["answered_at", "deadline"])
+        summaries.touch(shipment.notified_at)
+    client = login(analyst)
+    rows = client.get("/api/v1/analysis/dashboards/shipments/verification").json()["rows"]
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["key"], row["n"], row["answered"], row["on_time"]) == ("KE", 3, 2, 1)
+    assert (row["rate"], row["on_time_rate"], row["delay_days"]) == (67, 33, 3.5)
+    csv = client.get(reverse("analysis:dashboard-export", args=["shipments", "verification", "csv"]))
+    assert csv.content.decode("utf-8-sig").splitlines()[1] == "Kenya,3,2,67,33,3.5"
+
+
+def test_ncp_coverage_panel_counts(login, analyst, reference_tables):  # noqa: F811
+    from tests.factories import NominationFactory, PersonFactory
+
+    for country in ("FR", "FR", "KE"):
+        NominationFactory(person=PersonFactory(country=country))
+    NominationFactory(person=PersonFactory(country="BR"), status="lapsed")  # not active
+    panel = login(analyst).get("/api/v1/analysis/dashboards/seizures/coverage").json()
+    rows = {r["key"]: r for r in panel["rows"]}
+    assert {c: (rows[c]["active"], rows[c]["status"]) for c in ("FR", "KE", "BR", "DE")} == {
+        "FR": (2, "Active NCP"),
+        "KE": (1, "Active NCP"),
+        "BR": (0, "No active NCP"),
+        "DE": (0, "No active NCP"),
+    }
+    assert sum(1 for r in rows.values() if r["active"]) == 2
+    assert panel["note"] == f"2 of {len(rows)} WCO members have an active NCP."
