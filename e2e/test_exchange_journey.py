@@ -117,6 +117,10 @@ def test_alert_to_a_region_read_acknowledged_and_kept_from_outsiders(
     reader.click("text=Acknowledge receipt")
     expect(reader.locator("main")).to_contain_text("You acknowledged it")
     settle(reader)
+    # the same search that finds nothing for the outsider below finds it for the reader
+    go(reader, "/exchange/?q=Mombasa")
+    expect(reader.locator("main")).to_contain_text("AN prills declared as urea at Mombasa")
+    settle(reader)
     reader.context.close()
 
     # the French NCP, outside the region, cannot reach it in any way
