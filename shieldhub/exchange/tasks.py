@@ -105,18 +105,23 @@ def _coordinators() -> Any:
 
 def _escalation(coordinator: Any, message: Message, overdue: int) -> None:
     with translation.override(coordinator.language or settings.LANGUAGE_CODE):
+        # A coordinator is not a recipient: the email, like the page it links to, says who, when and
+        # where, never the subject (which can carry operational detail) nor the text.
+        sender_country = str(message.sender.country.name) if message.sender and message.sender.country else "—"
         values = {
-            "subject": message.subject,
+            "number": message.pk,
+            "country": sender_country,
             "date": formats.date_format(message.deadline or "", "DATE_FORMAT"),
             "count": overdue,
             "link": _overdue_link(message),
         }
         _send(
             coordinator,
-            _("Overdue request for information: %(subject)s") % values,
+            _("Overdue request for information no. %(number)s") % values,
             _(
-                "The request for information “%(subject)s” was due on %(date)s; "
-                "%(count)s addressee(s) have not answered.\n\n"
+                "The request for information no. %(number)s, sent from %(country)s, was due on %(date)s; "
+                "%(count)s addressee(s) have not answered. Its subject and text stay with its sender and "
+                "recipients.\n\n"
                 "See who on Global Shield Hub:\n%(link)s\n"
             )
             % values,

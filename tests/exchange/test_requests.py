@@ -226,7 +226,9 @@ def test_overdue_and_escalation_once_to_the_coordinators(rfi, ncp_ke, coordinato
     assert [m.to for m in mail.outbox] == [[coordinator.email]]
     assert inactive.email not in str([m.to for m in mail.outbox])
     email = mail.outbox[0]
-    assert "Peroxide question" in email.subject and SECRET not in email.body and "2 addressee" in email.body
+    # who, when and where only: a coordinator is not a recipient
+    assert f"no. {message.pk}" in email.subject and "sent from France" in email.body and "2 addressee" in email.body
+    assert "Peroxide question" not in email.subject + email.body and SECRET not in email.body
     assert tasks.rfi_mark_overdue.call() == 0 and len(mail.outbox) == 1
     assert AuditEntry.objects.filter(action="exchange.rfi_escalate").count() == 1
     # A late answer is still an answer.
