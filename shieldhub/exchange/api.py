@@ -345,6 +345,36 @@ def response_rates(request: HttpRequest) -> Any:
     return selectors.response_rates(user=request.user)
 
 
+class PendingAnswerOut(Schema):
+    """An addressee of a request for information who has not answered: who, when and where only
+    (the subject and the text stay with the sender and the recipients)."""
+
+    request: int = Field(validation_alias="message_id")
+    sent_at: dt.datetime | None = Field(validation_alias="message__sent_at")
+    deadline: dt.date | None = Field(validation_alias="message__deadline")
+    escalated_at: dt.datetime | None = Field(validation_alias="message__escalated_at")
+    sender_country: str = Field(validation_alias="message__sender__country")
+    addressee: str = Field(validation_alias="user__full_name")
+    addressee_email: str = Field(validation_alias="user__email")
+    addressee_country: str = Field(validation_alias="user__country")
+    addressed_as: str = Field(validation_alias="reason")
+    status: str = Field(validation_alias="answer_status")
+    reminded_at: dt.datetime | None
+
+
+class PendingAnswerFilters(Schema):
+    status: Literal["open", "overdue"] | None = None
+    request: int | None = None
+
+
+@router.get("/response-rates/pending", response=list[PendingAnswerOut])
+@paginate(PageNumberPagination, page_size=100)
+def pending_answers(request: HttpRequest, filters: Query[PendingAnswerFilters]) -> Any:
+    """Open and overdue addressees of requests for information, programme-wide, overdue first
+    (the secretariat, as the response rates; the page `/exchange/response-rates/overdue/`)."""
+    return selectors.rfi_addressees_pending(user=request.user, status=filters.status, message_id=filters.request)
+
+
 def _mount_feature_routers() -> None:
     from shieldhub.exchange import api_attachments, api_forwarding, api_moderation, api_notifications
 

@@ -87,3 +87,23 @@ def test_overdue_list_shows_reminders_and_reads_no_content(rfi, coordinator):
     assert not any(key.startswith(("message__subject", "message__body")) for r in rows for key in r)
     assert {r["message__sender__country"] for r in rows} == {"FR"}
     assert {r["reason"] for r in rows} == {"user"}
+
+
+@pytest.mark.django_db
+def test_the_api_lists_the_same_addressees_without_content(login, rfi, ncp_ke, ncp_fr, coordinator):
+    late, other = rfi(), rfi()
+    services.message_reply(actor=ncp_ke, parent=late, data={"body": "Done"})
+    Message.objects.filter(pk=late.pk).update(deadline=timezone.localdate() - dt.timedelta(days=3))
+    tasks.rfi_mark_overdue.call()
+    response = login(coordinator).get("/api/v1/exchange/response-rates/pending", {"status": "overdue"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2
+    assert {(r["request"], r["addressee_email"], r["status"], r["sender_country"]) for r in body["items"]} == {
+        (late.pk, "ncp2.ke@test.example", "overdue", "FR"),
+        (late.pk, "ncp.de@test.example", "overdue", "FR"),
+    }
+    assert SUBJECT not in response.content.decode() and SECRET not in response.content.decode()
+    one = login(coordinator).get("/api/v1/exchange/response-rates/pending", {"request": other.pk}).json()
+    assert one["count"] == 3 and {r["status"] for r in one["items"]} == {"open"}
+    assert login(ncp_fr).get("/api/v1/exchange/response-rates/pending").status_code == 403
