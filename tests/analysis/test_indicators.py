@@ -261,3 +261,22 @@ def test_detail_page_names_the_computation(framework, donor, login):
     html = client.get(reverse("analysis:indicator-detail", args=[framework["OP2.2"].pk])).content.decode()
     assert "Officers trained: women" in html and "Number of customs officers trained, of whom women" in html
     assert "Enter a value" not in html  # the donor reads only
+
+
+@pytest.mark.django_db
+def test_migration_moves_the_default_op12_line_to_the_shipment_verifications():
+    import importlib
+
+    from django.apps import apps
+
+    from shieldhub.analysis.models import Indicator
+
+    migration = importlib.import_module("shieldhub.analysis.migrations.0002_op12_measures_shipment_verifications")
+    default = Indicator.objects.create(code="OP1.2", level="output", indicator_en=migration.DEFAULT_TEXT,
+                                       source="computed", measure="requests_on_time")  # fmt: skip
+    edited = Indicator.objects.create(code="OP9.9", level="output", indicator_en="RFIs answered on time",
+                                      source="computed", measure="requests_on_time")  # fmt: skip
+    migration.forwards(apps, None)
+    default.refresh_from_db()
+    edited.refresh_from_db()
+    assert default.measure == "verifications_on_time" and edited.measure == "requests_on_time"
