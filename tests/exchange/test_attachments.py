@@ -685,3 +685,16 @@ def test_compose_deadline_for_requests(login, ncp_fr, europe):
     response = login(ncp_fr).post(reverse("exchange:compose"), _compose_data(europe, kind="rfi", deadline=deadline))
     assert response.status_code == 302
     assert Message.objects.get().deadline == deadline
+
+
+def test_the_default_limit_is_twenty_megabytes():
+    """The issue's 20 MB, as `config.settings` reads it with no UPLOAD_MAX_MB in the environment."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "UPLOAD_MAX_MB"}
+    env["SHIELDHUB_ENV"] = "test"
+    code = "from config import settings; print(settings.UPLOAD_MAX_BYTES)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    assert int(out.stdout.strip()) == 20 * 1024 * 1024
