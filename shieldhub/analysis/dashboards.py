@@ -225,7 +225,11 @@ def p_coverage(user: Any, f: Filters) -> Panel:
         coverage = coverage_summary(user=user)
         numeric = dict(Country.objects.filter(wco_member=True).values_list("code", "numeric"))
         for region in coverage.regions:
+            if f.region and region.code != f.region:
+                continue
             for c in region.countries:
+                if f.country and c.code != f.country:
+                    continue
                 rows.append(
                     {
                         "key": c.code,

@@ -383,3 +383,10 @@ def test_ncp_coverage_panel_counts(login, analyst, reference_tables):  # noqa: F
     }
     assert sum(1 for r in rows.values() if r["active"]) == 2
     assert panel["note"] == f"2 of {len(rows)} WCO members have an active NCP."
+    # the region and country filters narrow the coverage panel like the others
+    kenya = login(analyst).get("/api/v1/analysis/dashboards/seizures/coverage", {"country": "KE"}).json()
+    assert [(r["key"], r["active"]) for r in kenya["rows"]] == [("KE", 1)]
+    assert kenya["note"] == "1 of 1 WCO members have an active NCP."
+    europe = login(analyst).get("/api/v1/analysis/dashboards/seizures/coverage", {"region": "EUR"}).json()
+    keys = {r["key"] for r in europe["rows"]}
+    assert "FR" in keys and "DE" in keys and "KE" not in keys and "BR" not in keys
