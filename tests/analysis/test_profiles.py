@@ -84,3 +84,31 @@ def test_profile_charts_have_a_table_and_downloads_of_the_countrys_figures(login
     csv = client.get(reverse("analysis:dashboard-export", args=["seizures", "over-time", "csv"]) + "?country=FR")
     lines = csv.content.decode("utf-8-sig").strip().splitlines()[1:]
     assert sum(int(line.split(",")[1]) for line in lines) == 4  # France's four records, month by month
+
+
+def test_profile_shows_ncps_events_attended_and_officers_trained(login, analyst, coordinator, known):  # noqa: F811
+    import datetime as dt
+
+    from shieldhub.events.models import Attendance, TrainingRecord
+    from tests.events.factories import EventFactory, RegistrationFactory
+    from tests.factories import NominationFactory, PersonFactory
+
+    for _ in range(2):
+        NominationFactory(person=PersonFactory(country="KE"))
+    first, second = EventFactory(), EventFactory()
+    for event, n in ((first, 2), (second, 1)):
+        for _ in range(n):
+            Attendance.objects.create(registration=RegistrationFactory(event=event, country="KE", status="approved"))
+    RegistrationFactory(event=second, country="KE", status="approved")  # registered, never checked in
+    Attendance.objects.create(registration=RegistrationFactory(event=first, country="FR", status="approved"))
+    for gender in ("female", "female", "male"):
+        TrainingRecord.objects.create(full_name="Officer", country="KE", gender=gender, topic="Precursors",
+                                      trained_on=dt.date(2026, 3, 10), created_by=coordinator)  # fmt: skip
+    client = login(analyst)
+    html = client.get(reverse("analysis:country", args=["KE"])).content.decode()
+    assert 'data-figure="ncp-active">2<' in html
+    assert 'data-figure="events">2<' in html and 'data-figure="trained">3<' in html
+    api = client.get("/api/v1/analysis/countries/KE").json()
+    assert api["ncp"]["active"] == 2
+    assert api["events"] == {"events_attended": 2, "participants": 3, "trained": 3, "trained_women": 2,
+                             "trained_men": 1}  # fmt: skip
