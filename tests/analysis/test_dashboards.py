@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from shieldhub.exchange.services import Distribution
 from shieldhub.seizures import analytics
 from shieldhub.seizures import services as seizure_services
 from shieldhub.shipments import services as shipment_services
@@ -222,6 +223,33 @@ def test_rising_signal_method():
 def test_rising_panel_states_its_method(login, analyst, known):
     html = login(analyst).get(reverse("analysis:dashboard", args=["seizures"])).content.decode()
     assert "Poisson" in html and "z ≥ 3.0" in html
+
+
+def test_rising_panel_flags_a_country_that_rises_from_its_records(login, analyst, ncp_fr, ncp_ke, catalogue):
+    """Kenya: nothing for twelve months, then six records in the last three complete months (z ≈ 6.1);
+    France: one record a month for fifteen months (z = 0). Written through the services."""
+    from shieldhub.core.summaries import month_start
+    from shieldhub.seizures.summaries import TABLE
+
+    last = analytics.month_add(month_start(dt.date.today()), -1)
+    with TABLE.batch():
+        for back in range(15):
+            day = analytics.month_add(last, -back).replace(day=10)
+            record = seizure_services.incident_create(actor=ncp_fr, data=record_data(catalogue, occurred_on=day))
+            seizure_services.incident_submit(actor=ncp_fr, incident=record, distribution=Distribution())
+            if back < 3:
+                for _ in range(2):
+                    record = seizure_services.incident_create(
+                        actor=ncp_ke, data=record_data(catalogue, reporting_country="KE", occurred_on=day)
+                    )
+                    seizure_services.incident_submit(actor=ncp_ke, incident=record, distribution=Distribution())
+    rows = login(analyst).get("/api/v1/analysis/dashboards/seizures/rising").json()["rows"]
+    countries = [(r["key"], r["recent"], r["expected"]) for r in rows if r["kind"] == "Country"]
+    assert countries == [("KE", 6, 0.8)]  # λ floored at 0.25 a month: 3 x 0.25
+    assert rows[0]["z"] == 6.1
+    # the precursor both countries seized: 9 in three months against 1 a month before
+    precursors = [(r["recent"], r["expected"]) for r in rows if r["kind"] == "Precursor"]
+    assert precursors == [(9, 3.0)]
 
 
 def test_png_and_svg_downloads(login, analyst, known):
