@@ -5,9 +5,9 @@ the access rule are the same: aggregates for every `analysis.view` holder (small
 outside the secretariat, as null), record detail only for what the caller may see."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from shieldhub.analysis import dashboards, profiles
@@ -25,6 +25,9 @@ class DashboardFilters(Schema):
     country: str | None = None
     incident_type: str | None = Field(None, description="Seizures dashboard only (shipments have no incident type).")
     operation: int | None = Field(None, description="Seizures dashboard only (shipments have no operation).")
+    measure: Literal["n", "kg"] | None = Field(
+        None, description="What the chart specifications plot: n (records, shipments; the default) or kg."
+    )
 
 
 class PanelOut(Schema):
@@ -33,6 +36,7 @@ class PanelOut(Schema):
     columns: list[list[str]]
     rows: list[dict[str, Any]]
     note: str
+    spec: dict[str, Any] | None = Field(None, description="The Vega-Lite chart (single-panel requests only).")
 
 
 class DashboardOut(Schema):
@@ -49,13 +53,14 @@ def _filters(request: HttpRequest, filters: DashboardFilters, name: str) -> Any:
     return parsed
 
 
-def _panel_out(panel: dashboards.Panel) -> dict[str, Any]:
+def _panel_out(panel: dashboards.Panel, *, spec: bool = False) -> dict[str, Any]:
     return {
         "key": panel.key,
         "title": str(panel.title),
         "columns": [[f, str(h)] for f, h in panel.columns],
         "rows": panel.rows,
         "note": str(panel.note),
+        "spec": panel.spec if spec else None,
     }
 
 
@@ -87,11 +92,28 @@ def dashboard(request: HttpRequest, name: str, filters: Query[DashboardFilters])
 
 @router.get("/dashboards/{name}/{key}", response=PanelOut)
 def dashboard_panel(request: HttpRequest, name: str, key: str, filters: Query[DashboardFilters]) -> Any:
-    """One panel's rows."""
+    """One panel's rows and its chart (a Vega-Lite specification, or null when there is nothing to draw)."""
     require(request.user, Perm.ANALYSIS_VIEW)
     if name not in dashboards.DASHBOARDS or key not in dashboards.DASHBOARDS[name]:
         raise Http404
-    return _panel_out(dashboards.panel(user=request.user, name=name, key=key, filters=_filters(request, filters, name)))
+    panel = dashboards.panel(user=request.user, name=name, key=key, filters=_filters(request, filters, name))
+    return _panel_out(panel, spec=True)
+
+
+@router.get("/dashboards/{name}/{key}/export/{fmt}")
+def dashboard_panel_export(
+    request: HttpRequest,
+    name: str,
+    key: str,
+    fmt: Literal["csv", "xlsx", "png", "svg"],
+    filters: Query[DashboardFilters],
+) -> HttpResponse:
+    """One panel as a file: its table (CSV, XLSX) or its chart (PNG, SVG; 404 when it has none), the
+    same file as the page's download links."""
+    from shieldhub.analysis.views_dashboards import export_response
+
+    params = {k: str(v) for k, v in filters.dict(exclude_none=True).items()}
+    return export_response(user=request.user, name=name, key=key, fmt=fmt, params=params)
 
 
 @router.get("/countries/{code}", response=dict[str, Any])

@@ -72,6 +72,12 @@ class DashboardFilterForm(forms.Form):
     )
     region = forms.ChoiceField(label=gettext_lazy("WCO region"), required=False, widget=QuickSelect)
     country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, widget=QuickSelect)
+    measure = forms.ChoiceField(
+        label=gettext_lazy("Charts show"),
+        required=False,
+        choices=[("n", gettext_lazy("Number")), ("kg", gettext_lazy("Kilograms"))],
+        widget=QuickSelect,
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,6 +142,7 @@ def parse_filters(
         country=data.get("country") or "",
         incident_type=data.get("incident_type") or "",
         operation=data.get("operation"),
+        measure=data.get("measure") or "n",
     )
     if filters.region:
         filters.region_countries = region_country_codes(filters.region)
@@ -158,6 +165,11 @@ def _shown(rows: list[Row]) -> list[Row]:
     return [r for r in rows if r.get("n") is not None]
 
 
+def _plotted(f: Filters, count_title: str = "") -> tuple[str, str]:
+    """The measure the charts plot (the "Charts show" choice) and its axis title."""
+    return ("kg", _("Kilograms")) if f.measure == "kg" else ("n", count_title or _n())
+
+
 def _bar(rows: list[Row], first: str, *, value: str = "n", value_title: str = "", top: int = 20) -> dict[str, Any]:
     return charts.bar_chart(
         _shown(rows)[:top], category="label", value=value, category_title=first, value_title=value_title or _n()
@@ -166,7 +178,10 @@ def _bar(rows: list[Row], first: str, *, value: str = "n", value_title: str = ""
 
 def p_over_time(user: Any, f: Filters) -> Panel:
     rows = seizure_analytics.by_month(user=user, filters=f)
-    spec = charts.time_chart(charts.filled_months(rows), value="n", value_title=_n(), date_title=_("Month"))
+    value, value_title = _plotted(f)
+    spec = charts.time_chart(
+        charts.filled_months(rows, value=value), value=value, value_title=value_title, date_title=_("Month")
+    )
     return Panel("over-time", _("Seizures over time"), _count_cols(_("Month")), rows, spec, wide=True)
 
 
@@ -174,10 +189,11 @@ def p_time_by(dimension: str, lazy_title: Any, lazy_heading: Any) -> Callable[[A
     def build(user: Any, f: Filters) -> Panel:
         title, heading = str(lazy_title), str(lazy_heading)  # in the request's language
         rows = seizure_analytics.by_month_and(user=user, filters=f, dimension=dimension)
+        value, value_title = _plotted(f)
         spec = charts.time_chart(
-            charts.filled_months(rows, series="series"),
-            value="n",
-            value_title=_n(),
+            charts.filled_months(rows, series="series", value=value),
+            value=value,
+            value_title=value_title,
             date_title=_("Month"),
             series="series",
             series_title=heading,
@@ -194,7 +210,9 @@ def p_time_by(dimension: str, lazy_title: Any, lazy_heading: Any) -> Callable[[A
 
 def p_by_region(user: Any, f: Filters) -> Panel:
     rows = seizure_analytics.by_region(user=user, filters=f)
-    return Panel("region", _("Seizures by WCO region"), _count_cols(_("WCO region")), rows, _bar(rows, _("WCO region")))
+    value, value_title = _plotted(f)
+    spec = _bar(rows, _("WCO region"), value=value, value_title=value_title)
+    return Panel("region", _("Seizures by WCO region"), _count_cols(_("WCO region")), rows, spec)
 
 
 def p_by_country(user: Any, f: Filters) -> Panel:
@@ -204,15 +222,16 @@ def p_by_country(user: Any, f: Filters) -> Panel:
         _("Seizures by reporting country"),
         _count_cols(_("Country")),
         rows,
-        _bar(rows, _("Country")),
+        _bar(rows, _("Country"), value=_plotted(f)[0], value_title=_plotted(f)[1]),
         note=_("The chart shows the twenty largest; the table has every country."),
     )
 
 
 def p_map(user: Any, f: Filters) -> Panel:
     rows = seizure_analytics.by_country(user=user, filters=f)
-    map_rows = [{"id": r["id"], "name": r["label"], "n": r["n"]} for r in _shown(rows) if r["id"]]
-    spec = charts.world_map(map_rows, value="n", value_title=_n())
+    value, value_title = _plotted(f)
+    map_rows = [{"id": r["id"], "name": r["label"], "n": r[value]} for r in _shown(rows) if r["id"]]
+    spec = charts.world_map(map_rows, value="n", value_title=value_title)
     return Panel("map", _("World map of seizures"), _count_cols(_("Country")), rows, spec, wide=True)
 
 
@@ -282,7 +301,9 @@ def p_concealment(user: Any, f: Filters) -> Panel:
 
 def p_precursor(user: Any, f: Filters) -> Panel:
     rows = seizure_analytics.by_precursor(user=user, filters=f)
-    return Panel("precursor", _("Seizures by precursor"), _count_cols(_("Precursor")), rows, _bar(rows, _("Precursor")))
+    value, value_title = _plotted(f)
+    spec = _bar(rows, _("Precursor"), value=value, value_title=value_title)
+    return Panel("precursor", _("Seizures by precursor"), _count_cols(_("Precursor")), rows, spec)
 
 
 def rising_method() -> str:
@@ -346,7 +367,10 @@ def s_precursor(user: Any, f: Filters) -> Panel:
 
 def s_month(user: Any, f: Filters) -> Panel:
     rows = shipment_analytics.by_month(user=user, filters=f)
-    spec = charts.time_chart(charts.filled_months(rows), value="n", value_title=_("Shipments"), date_title=_("Month"))
+    value, value_title = _plotted(f, _("Shipments"))
+    spec = charts.time_chart(
+        charts.filled_months(rows, value=value), value=value, value_title=value_title, date_title=_("Month")
+    )
     cols = [("label", _("Month")), ("n", _("Shipments")), ("kg", _("Kilograms"))]
     return Panel("shipments-time", _("Shipments notified over time"), cols, rows, spec, wide=True)
 
@@ -355,7 +379,7 @@ def s_routes(user: Any, f: Filters) -> Panel:
     rows = shipment_analytics.by_route(user=user, filters=f)
     cols = [("label", _("Route")), ("n", _("Shipments")), ("kg", _("Kilograms"))]
     return Panel("shipment-routes", _("Licit shipments by route (exporter → importer)"), cols, rows,
-                 _bar(rows, _("Route"), value_title=_("Shipments")))  # fmt: skip
+                 _bar(rows, _("Route"), value=_plotted(f)[0], value_title=_plotted(f, _("Shipments"))[1]))  # fmt: skip
 
 
 def s_verification(user: Any, f: Filters) -> Panel:

@@ -5,6 +5,8 @@ JavaScript), and per panel its exports: CSV, XLSX (formula-safe, `core.spreadshe
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -51,11 +53,17 @@ def dashboard_page(request: HttpRequest, name: str = "seizures") -> HttpResponse
 
 @login_required
 def panel_export(request: HttpRequest, name: str, key: str, fmt: str) -> HttpResponse:
-    require(request.user, Perm.ANALYSIS_VIEW)
+    return export_response(user=request.user, name=name, key=key, fmt=fmt, params=request.GET)
+
+
+def export_response(*, user: Any, name: str, key: str, fmt: str, params: Any) -> HttpResponse:
+    """A panel as a file (CSV, XLSX, PNG, SVG) with the filters of `params`: the page's download
+    links and the API's export endpoint."""
+    require(user, Perm.ANALYSIS_VIEW)
     if name not in dashboards.DASHBOARDS or key not in dashboards.DASHBOARDS[name] or fmt not in EXPORT_TYPES:
         raise Http404
-    filters, _form = dashboards.parse_filters(request.GET, user=request.user, name=name)
-    panel = dashboards.panel(user=request.user, name=name, key=key, filters=filters)
+    filters, _form = dashboards.parse_filters(params, user=user, name=name)
+    panel = dashboards.panel(user=user, name=name, key=key, filters=filters)
     filename = f"{slugify(name)}-{slugify(key)}.{fmt}"
     if fmt == "csv":
         body: bytes = spreadsheets.write_csv(panel.table(), panel.headers())

@@ -49,6 +49,8 @@ class Filters:
     incident_type: str = ""
     operation: int | None = None
     region_countries: list[str] = field(default_factory=list)
+    # what the dashboards' charts plot: "n" (records) or "kg" — a display choice, not a filter
+    measure: str = "n"
 
     def key(self) -> tuple[Any, ...]:
         return (self.date_from, self.date_to, self.precursor, self.region, self.country, self.incident_type,

@@ -418,3 +418,39 @@ def test_ncp_coverage_panel_counts(login, analyst, reference_tables):  # noqa: F
     europe = login(analyst).get("/api/v1/analysis/dashboards/seizures/coverage", {"region": "EUR"}).json()
     keys = {r["key"] for r in europe["rows"]}
     assert "FR" in keys and "DE" in keys and "KE" not in keys and "BR" not in keys
+
+
+def test_charts_plot_kilograms_when_asked(login, analyst, known):
+    client = login(analyst)
+    by_count = client.get("/api/v1/analysis/dashboards/seizures/country").json()["spec"]
+    by_kg = client.get("/api/v1/analysis/dashboards/seizures/country", {"measure": "kg"}).json()
+    assert json.dumps(by_count["encoding"]).count('"n"') and '"kg"' not in json.dumps(by_count["encoding"])
+    assert '"kg"' in json.dumps(by_kg["spec"]["encoding"])
+    assert {r["label"]: r["kg"] for r in by_kg["rows"]}["France"] == 96000  # the table keeps both figures
+    over_time = client.get("/api/v1/analysis/dashboards/seizures/over-time", {"measure": "kg"}).json()["spec"]
+    assert over_time["encoding"]["y"]["field"] == "kg" and over_time["encoding"]["y"]["title"] == "Kilograms"
+    assert sum(r["kg"] for r in over_time["datasets"]["rows"]) == 120000  # France 96 t, Kenya 24 t
+    page = client.get(reverse("analysis:dashboard", args=["seizures"]), {"measure": "kg"}).content.decode()
+    assert '<option value="kg" selected>' in page
+    # the choice is the shipments dashboard's too
+    shipments = client.get("/api/v1/analysis/dashboards/shipments/shipments-time", {"measure": "kg"}).json()
+    assert shipments["spec"]["encoding"]["y"]["field"] == "kg"
+
+
+def test_the_api_exports_a_panel_as_the_page_does(login, analyst, ncp_ke, known):
+    client = login(analyst)
+    api = client.get("/api/v1/analysis/dashboards/seizures/country/export/csv", {"incident_type": "theft"})
+    page = client.get(
+        reverse("analysis:dashboard-export", args=["seizures", "country", "csv"]), {"incident_type": "theft"}
+    )
+    assert api.status_code == 200 and api["Content-Type"].startswith("text/csv")
+    assert api.content == page.content and api.content.decode("utf-8-sig").splitlines()[1:] == ["Kenya,1,24000.0"]
+    svg = client.get("/api/v1/analysis/dashboards/seizures/map/export/svg")
+    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    xlsx = client.get("/api/v1/analysis/dashboards/shipments/volumes/export/xlsx")
+    assert load_workbook(io.BytesIO(xlsx.content)).active.cell(2, 3).value == 72000
+    assert client.get("/api/v1/analysis/dashboards/seizures/records/export/png").status_code == 404  # no chart
+    assert client.get("/api/v1/analysis/dashboards/seizures/country/export/pdf").status_code in (400, 422)
+    # an NCP's export is the NCP's page export: suppressed cells and no other country's detail
+    ncp = login(ncp_ke).get("/api/v1/analysis/dashboards/seizures/country/export/csv").content.decode("utf-8-sig")
+    assert "France,4" not in ncp and SECRET_REF not in ncp
