@@ -182,8 +182,8 @@ def _time_template(
         ],
     }
     if series:
-        # three a row: six series' names fit a half-width panel
-        encodings["color"] = alt.Color(f"{series}:N", title=series_title, legend=alt.Legend(columns=3))
+        # two a row: six series fit a half-width panel, long names (WCO regions) cut at 160 px
+        encodings["color"] = alt.Color(f"{series}:N", title=series_title, legend=alt.Legend(columns=2, labelLimit=160))
         encodings["tooltip"].insert(0, alt.Tooltip(f"{series}:N", title=series_title))
     chart = (
         alt.Chart(_data(), title=title or alt.Undefined)
