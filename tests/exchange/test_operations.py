@@ -263,6 +263,24 @@ def test_archive_task_is_idempotent_and_audited(operation, ncp_fr, ncp_ke, send)
     assert selectors.message_get(user=ncp_ke, pk=sent.pk) == sent
 
 
+def test_a_member_removed_after_the_operation_still_finds_its_messages(operation, ncp_fr, ncp_ke, coordinator, send):
+    """ "Archived, with its messages still searchable by those who were members": what a member
+    received stays theirs (recorded recipients), through the inbox, search and the API, after they
+    leave the group; what is sent to the group afterwards does not reach them."""
+    from shieldhub.directory import services as directory
+    from shieldhub.directory.models import Membership
+
+    sent = send(ncp_fr, communities=[operation], subject="Cross-border seizure of nitrate")
+    directory.membership_remove(actor=coordinator, membership=Membership.objects.get(community=operation, user=ncp_ke))
+    _end(operation)
+    operations.operations_archive_ended.call()
+    assert sent in selectors.inbox_list(user=ncp_ke, filters={"q": "nitrate"})
+    assert sent in selectors.message_search(user=ncp_ke, query="nitrate")
+    assert selectors.message_get(user=ncp_ke, pk=sent.pk) == sent
+    later = send(ncp_fr, users=[coordinator], subject="After the operation, nitrate again")
+    assert later not in selectors.message_search(user=ncp_ke, query="nitrate")
+
+
 def test_the_archive_task_is_registered_daily():
     from shieldhub.core.scheduling import REGISTRY
 
