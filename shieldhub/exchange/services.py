@@ -175,6 +175,16 @@ def message_recipients_preview(
     return _resolve(actor=actor, distribution=distribution, releasability=_releasability(data or {})).users
 
 
+def message_distribution_preview(
+    *, actor: Any, distribution: Distribution, data: dict[str, Any] | None = None
+) -> tuple[list[Any], list[Community]]:
+    """Who would receive a message sent now (the sender excluded), and the communities whose
+    moderators would have to approve it first (empty when it would be sent at once)."""
+    require(actor, Perm.EXCHANGE_USE)
+    resolved = _resolve(actor=actor, distribution=distribution, releasability=_releasability(data or {}))
+    return resolved.users, held_for_moderation(actor, resolved.communities)
+
+
 # --- validation helpers --------------------------------------------------------------------------
 
 

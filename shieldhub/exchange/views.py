@@ -120,17 +120,19 @@ def recipients_preview(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXCHANGE_USE)
     form = forms.PreviewForm(request.POST, user=request.user)
     recipients: list[Any] = []
+    held: list[Any] = []
     error = ""
     if form.is_valid():
         try:
-            recipients = services.message_recipients_preview(
+            recipients, held = services.message_distribution_preview(
                 actor=request.user, distribution=form.distribution(), data=form.cleaned_data
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
-    return render(request, "exchange/_recipients_preview.html", {"recipients": recipients, "error": error})
+    context = {"recipients": recipients, "held": held, "error": error}
+    return render(request, "exchange/_recipients_preview.html", context)
 
 
 @login_required

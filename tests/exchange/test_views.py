@@ -24,6 +24,16 @@ def test_compose_preview_and_send(login, ncp_fr, ncp_de, ncp_ke, europe):
     text = preview.content.decode()
     assert "2 people will receive this message" in text
     assert "Dieter Braun" in text and "John Otieno" in text and "Claire Martin" not in text
+    assert "wait for the approval" not in text
+    # the page asks for the preview again whenever the form changes: the sender sees it before sending
+    assert 'hx-trigger="change from:#compose-form' in page.content.decode()
+    # a community that requires a moderator's approval: the preview says the message will wait
+    europe.requires_moderation = True
+    europe.save(update_fields=["requires_moderation"])
+    held = client.post(reverse("exchange:recipients-preview"), form).content.decode()
+    assert "wait for the approval of a moderator of: Europe" in held and "2 people will receive" in held
+    europe.requires_moderation = False
+    europe.save(update_fields=["requires_moderation"])
     response = client.post(reverse("exchange:compose"), form)
     message = Message.objects.get(subject="AN diverted")
     assert response.status_code == 302 and response["Location"] == reverse("exchange:message-detail", args=[message.pk])
