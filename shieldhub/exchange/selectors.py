@@ -406,21 +406,19 @@ def message_search(
     return _with_my_receipt(qs.select_related("sender"), user).order_by("-sent_at", "-pk")
 
 
-def sent_list(*, user: Any) -> QuerySet[Message]:
-    """Messages the user sent, with the number of recipients, read and acknowledged."""
+def sent_list(*, user: Any, query: str = "") -> QuerySet[Message]:
+    """Messages the user sent (those matching the full-text `query`, if any), with the number of
+    recipients, read and acknowledged."""
     from django.db.models import Count
 
-    return (
-        _visible(user)
-        .filter(sender=user)
-        .exclude(status=MessageStatus.DRAFT)
-        .annotate(
-            recipient_count=Count("recipients"),
-            read_count=Count("recipients", filter=Q(recipients__read_at__isnull=False)),
-            ack_count=Count("recipients", filter=Q(recipients__acknowledged_at__isnull=False)),
-        )
-        .order_by("-sent_at", "-pk")
-    )
+    qs = _visible(user).filter(sender=user).exclude(status=MessageStatus.DRAFT)
+    if query.strip():
+        qs = _apply_filters(qs, user, {"q": query}, received=False)
+    return qs.annotate(
+        recipient_count=Count("recipients"),
+        read_count=Count("recipients", filter=Q(recipients__read_at__isnull=False)),
+        ack_count=Count("recipients", filter=Q(recipients__acknowledged_at__isnull=False)),
+    ).order_by("-sent_at", "-pk")
 
 
 def message_get(*, user: Any, pk: Any) -> Message:

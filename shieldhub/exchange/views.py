@@ -65,8 +65,9 @@ def unread_count(request: HttpRequest) -> HttpResponse:
 @login_required
 def sent(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXCHANGE_USE)
-    page = paginate(request, selectors.sent_list(user=request.user))
-    return render(request, "exchange/sent.html", {"page": page, "query": query_without_page(request)})
+    q = request.GET.get("q", "")[:200]
+    page = paginate(request, selectors.sent_list(user=request.user, query=q))
+    return render(request, "exchange/sent.html", {"page": page, "q": q, "query": query_without_page(request)})
 
 
 class DeclineForm(django_forms.Form):

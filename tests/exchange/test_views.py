@@ -135,3 +135,18 @@ def test_inbox_query_count_is_constant(login, ncp_fr, ncp_ke, send, django_asser
     with django_assert_max_num_queries(16):
         response = client.get(reverse("exchange:inbox"))
     assert response.content.decode().count("Message ") >= 30
+
+
+def test_sent_messages_can_be_searched(login, send, ncp_fr, ncp_ke):
+    kept = send(ncp_fr, users=[ncp_ke], subject="Peroxide in Tema", body="Drums of hydrogen peroxide")
+    other = send(ncp_fr, users=[ncp_ke], subject="Urea in Mombasa", body="Bags of urea")
+    received = send(ncp_ke, users=[ncp_fr], subject="Peroxide in Lagos", body="hydrogen peroxide too")
+    client = login(ncp_fr)
+    page = client.get(reverse("exchange:sent"), {"q": "peroxide"})
+    listed = {m.pk for m in page.context["page"].object_list}
+    assert listed == {kept.pk}  # not the other sent message, not a received one
+    assert other.pk not in listed and received.pk not in listed
+    assert 'value="peroxide"' in page.content.decode()
+    assert {m.pk for m in client.get(reverse("exchange:sent")).context["page"].object_list} == {kept.pk, other.pk}
+    empty = client.get(reverse("exchange:sent"), {"q": "nitromethane"}).content.decode()
+    assert "No message matches this search." in empty
