@@ -748,10 +748,25 @@ def message_compose_url(item: OsintItem) -> str:
         lines.append(_("Source: %(url)s") % {"url": item.url})
     params: list[tuple[str, Any]] = [
         ("subject", item.title[:200]), ("body", "\n".join(lines).strip()), ("kind", "information"),
-        ("hs_codes", ", ".join(item.hs_codes)), ("osint", item.pk),
+        ("hs_codes", ", ".join(item.hs_codes)), ("source", f"{SOURCE_PREFIX}{item.pk}"),
     ]  # fmt: skip
     params += [("precursors", c.pk) for c in item.catalogue_items.all()]
     return reverse("exchange:compose") + "?" + urlencode(params)
+
+
+SOURCE_PREFIX = "osint:"  # the compose link's `source`: the message is linked to the item once sent
+
+
+def on_message_composed(sender: Any, *, message: Any, actor: Any, source: str, **kwargs: Any) -> None:
+    """`exchange.signals.message_composed`: a message written from an item (its compose link) is
+    linked to the item, as the analyst would by hand — if they may still see and edit the item."""
+    if not source.startswith(SOURCE_PREFIX):
+        return
+    try:
+        item = item_get(user=actor, pk=source.removeprefix(SOURCE_PREFIX))
+        item_link_message(actor=actor, item=item, message_id=message.pk)
+    except (Http404, PermissionDenied, ValidationError, ValueError):
+        return  # the item is gone or not theirs: the message stands, unlinked
 
 
 @transaction.atomic

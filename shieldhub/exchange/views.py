@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms as django_forms
@@ -19,10 +20,20 @@ from django_countries import countries as country_registry
 
 from shieldhub.core.access import Perm, require
 from shieldhub.core.pagination import COUNT_CAP, paginate, query_without_page
-from shieldhub.exchange import forms, selectors, services, views_attachments, views_forwarding, views_moderation
+from shieldhub.exchange import (
+    forms,
+    selectors,
+    services,
+    signals,
+    views_attachments,
+    views_forwarding,
+    views_moderation,
+)
 from shieldhub.exchange.choices import ACKNOWLEDGED_KINDS, MessageKind, MessageStatus, RecipientReason
 from shieldhub.exchange.models import PENDING_ANSWER, AnswerStatus
 from shieldhub.exchange.rendering import render_markdown
+
+logger = logging.getLogger(__name__)
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -93,6 +104,8 @@ def compose(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXCHANGE_USE)
     initial = _compose_initial(request) if request.method == "GET" else None
     form = forms.ComposeForm(request.POST or None, user=request.user, initial=initial)
+    # where the message is written from (a link's `source`, e.g. "osint:12"): told to other apps once sent
+    source = str(request.POST.get("source") or request.GET.get("source") or "")[:100]
     # Uploads are kept whatever happens to the rest of the form: a failed send lists them again.
     uploads, upload_errors, removed = views_attachments.compose_uploads(request)
     if request.method == "POST" and not upload_errors and not removed and form.is_valid():
@@ -106,12 +119,18 @@ def compose(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if source:
+                for receiver, result in signals.message_composed.send_robust(
+                    sender=type(message), message=message, actor=request.user, source=source
+                ):
+                    if isinstance(result, Exception):
+                        logger.error("message_composed receiver %r failed: %s", receiver, result)
             if message.status == MessageStatus.PENDING:
                 messages.success(request, _("Message submitted: a moderator will approve it before it is sent."))
             else:
                 messages.success(request, _("Message sent."))
             return redirect("exchange:message-detail", pk=message.pk)
-    context = {"form": form, **views_attachments.widget_context(uploads, upload_errors)}
+    context = {"form": form, "source": source, **views_attachments.widget_context(uploads, upload_errors)}
     return render(request, "exchange/compose.html", context)
 
 

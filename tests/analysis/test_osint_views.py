@@ -212,3 +212,32 @@ def test_analyst_and_coordinator_get_in(login, persona, analyst, make_item, cata
     for path in PAGES:
         assert client.get(BASE + path.format(item=item.pk, source=source.pk)).status_code == 200, path
     assert "Open-source monitoring" in client.get("/analysis/").content.decode()
+
+
+def test_a_message_written_from_an_item_is_linked_to_it_once_sent(login, analyst, ncp_fr, ncp_ke, make_item, catalogue):  # noqa: F811
+    from urllib.parse import parse_qs, urlsplit
+
+    from shieldhub.exchange.models import Message
+
+    item = make_item(*MOMBASA_1, actor=analyst)
+    client = login(analyst)
+    link = osint.message_compose_url(item)
+    page = client.get(link).content.decode()
+    assert f'name="source" value="osint:{item.pk}"' in page  # carried through the form
+    prefill = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    form = {"kind": "information", "subject": prefill["subject"], "body": prefill["body"], "language": "en",
+            "tlp": "green", "handling_code": "", "to_countries": "KE", "to_people": "", "source": prefill["source"]}  # fmt: skip
+    response = client.post("/exchange/compose/", form)
+    message = Message.objects.get(subject=prefill["subject"])
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.message == message
+    assert AuditEntry.objects.filter(action="analysis.osint_item_message", object_id=str(item.pk)).exists()
+    # a source the sender may not use (an NCP has no open-source monitoring): sent, not linked
+    other = make_item(*OTHER, actor=analyst)
+    response = login(ncp_fr).post(
+        "/exchange/compose/", {**form, "subject": "From an NCP", "source": f"osint:{other.pk}"}
+    )
+    assert response.status_code == 302 and Message.objects.filter(subject="From an NCP").exists()
+    other.refresh_from_db()
+    assert other.message is None
