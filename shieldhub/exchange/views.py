@@ -9,6 +9,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -108,7 +109,12 @@ def compose(request: HttpRequest) -> HttpResponse:
     source = str(request.POST.get("source") or request.GET.get("source") or "")[:100]
     # Uploads are kept whatever happens to the rest of the form: a failed send lists them again.
     uploads, upload_errors, removed = views_attachments.compose_uploads(request)
-    if request.method == "POST" and not upload_errors and not removed and form.is_valid():
+    preview: dict[str, Any] | None = None
+    if request.method == "POST" and "preview" in request.POST:
+        # "Preview recipients" without JavaScript: the same page again, with who would receive it
+        preview = _preview(request)
+        form._errors = ErrorDict()  # type: ignore[attr-defined]  # nothing is sent: no "required" on a draft
+    elif request.method == "POST" and not upload_errors and not removed and form.is_valid():
         try:
             message = services.message_send(
                 actor=request.user,
@@ -130,14 +136,14 @@ def compose(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Message sent."))
             return redirect("exchange:message-detail", pk=message.pk)
-    context = {"form": form, "source": source, **views_attachments.widget_context(uploads, upload_errors)}
+    context = {
+        "form": form, "source": source, "preview": preview, **views_attachments.widget_context(uploads, upload_errors),
+    }  # fmt: skip
     return render(request, "exchange/compose.html", context)
 
 
-@require_POST
-@login_required
-def recipients_preview(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.EXCHANGE_USE)
+def _preview(request: HttpRequest) -> dict[str, Any]:
+    """Who would receive the message of the posted compose form, and which moderators must approve it."""
     form = forms.PreviewForm(request.POST, user=request.user)
     recipients: list[Any] = []
     held: list[Any] = []
@@ -151,8 +157,14 @@ def recipients_preview(request: HttpRequest) -> HttpResponse:
             error = " ".join(exc.messages)
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
-    context = {"recipients": recipients, "held": held, "error": error}
-    return render(request, "exchange/_recipients_preview.html", context)
+    return {"recipients": recipients, "held": held, "error": error}
+
+
+@require_POST
+@login_required
+def recipients_preview(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EXCHANGE_USE)
+    return render(request, "exchange/_recipients_preview.html", _preview(request))
 
 
 @login_required

@@ -150,3 +150,15 @@ def test_sent_messages_can_be_searched(login, send, ncp_fr, ncp_ke):
     assert {m.pk for m in client.get(reverse("exchange:sent")).context["page"].object_list} == {kept.pk, other.pk}
     empty = client.get(reverse("exchange:sent"), {"q": "nitromethane"}).content.decode()
     assert "No message matches this search." in empty
+
+
+def test_preview_without_javascript_posts_the_form_back_and_sends_nothing(login, ncp_fr, ncp_de, ncp_ke, europe):
+    client = login(ncp_fr)
+    half_written = {"kind": "alert", "subject": "", "body": "Draft", "to_communities": [europe.pk],
+                    "to_countries": "KE", "to_people": "", "preview": "1"}  # fmt: skip
+    response = client.post(reverse("exchange:compose"), half_written)
+    text = response.content.decode()
+    assert response.status_code == 200 and not Message.objects.exists()
+    assert "2 people will receive this message" in text and "Dieter Braun" in text
+    assert "This field is required" not in text  # previewing a draft is not sending it
+    assert "Draft</textarea>" in text  # what was typed is kept
