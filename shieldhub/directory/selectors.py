@@ -9,6 +9,7 @@ to decide what to show, export or serialise.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from typing import Any
 
@@ -78,6 +79,24 @@ def fold(text: str) -> str:
     """Lower-cased, accent-free text: 'Élodie MÜLLER' -> 'elodie muller'."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def contact_names_in(text: str) -> list[str]:
+    """The full names ("Given Family") of directory contacts whose family name is a word of `text`:
+    the candidates for removing personal data from what leaves the hub (partner exports). A system
+    check with no reader: it returns only names already written in the text it is given."""
+    from django.db.models.functions import Lower
+
+    words = {w.casefold() for w in re.findall(r"\w{3,}", text or "")}
+    if not words:
+        return []
+    rows = (
+        Person.objects.annotate(family=Lower("family_name"))
+        .filter(family__in=words)
+        .exclude(given_name="")
+        .values_list("given_name", "family_name")
+    )
+    return sorted({f"{given} {family}" for given, family in rows})
 
 
 def search_words(q: str | None) -> list[str]:

@@ -133,10 +133,13 @@ def scrub(text: str, names: list[str] | tuple[str, ...] = ()) -> str:
 
 
 def _known_names(message: Message) -> list[str]:
-    """The people the exchange knows: everyone in this message's chain (the senders and recipients
-    of the message and of the messages it forwards, whose text it quotes), and the full names of
-    every account of the hub (a body may name a colleague)."""
+    """The people the hub knows: everyone in this message's chain (the senders and recipients of the
+    message and of the messages it forwards, whose text it quotes), the full names of every account
+    of the hub (a body may name a colleague), and the directory's contacts named in the text. People
+    the hub does not know (a suspect, a driver) are not recognised: there is no name recognition."""
     from django.contrib.auth import get_user_model
+
+    from shieldhub.directory.selectors import contact_names_in
 
     users = get_user_model().objects
     chain = [message.pk, *ancestor_ids(message)]
@@ -146,6 +149,7 @@ def _known_names(message: Message) -> list[str]:
     for full_name, email in users.filter(pk__in=user_ids).values_list("full_name", "email"):
         names += [full_name, email]
     names += [n for n in users.exclude(full_name="").values_list("full_name", flat=True) if " " in n.strip()]
+    names += contact_names_in(" ".join((message.subject, message.body, message.handling_text)))
     return names
 
 

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from shieldhub.core.models import AuditEntry
+from shieldhub.directory import selectors as directory
 from shieldhub.exchange import forwarding, partner_export, services
 from shieldhub.exchange.services import Distribution
 from shieldhub.reference.models import CatalogueItem
@@ -303,3 +304,19 @@ def test_nobody_outside_the_distribution_exports(login, persona, ncp_fr, ncp_de,
             api = client.get(f"/api/v1/exchange/messages/{message.pk}/export/{partner}/{fmt}")
             assert api.status_code in (401, 403, 404)
     assert not AuditEntry.objects.filter(action="exchange.message_export").exists()
+
+
+def test_directory_contacts_named_in_the_text_are_removed(ncp_fr, ncp_ke, send):
+    from tests.factories import PersonFactory
+
+    PersonFactory(given_name="Amina", family_name="Wanjiru", country="KE")  # a contact with no account
+    PersonFactory(given_name="Paul", family_name="Durand", country="FR")  # not named: untouched text
+    message = send(ncp_fr, countries=["KE"], subject="Nitrate at Mombasa", tlp="green", releasable_interpol=True,
+                   body="Amina Wanjiru of KRA confirmed the consignee. Durand-type drums, 25 kg each.")  # fmt: skip
+    data = partner_export.export_misp(actor=ncp_fr, message=message, partner="interpol")
+    text = json.dumps(data)
+    assert "Wanjiru" not in text and "[removed] of KRA confirmed the consignee" in text
+    assert "Durand-type drums, 25 kg each" in text
+    assert (
+        partner_export.scrub("Call Amina Wanjiru", directory.contact_names_in("Call Amina Wanjiru")) == "Call [removed]"
+    )
