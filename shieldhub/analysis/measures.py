@@ -11,21 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 from shieldhub.seizures import analytics as seizure_analytics
-from shieldhub.seizures.selectors import min_cell
+from shieldhub.seizures.selectors import StatRow as Cell  # a figure and its kilograms, None when hidden
+from shieldhub.seizures.selectors import min_cell, suppress_small_cells
 
 
 def seizures_submitted(*, start: dt.date, end: dt.date) -> int:
     """Records submitted through the Hub between `start` and `end` (still submitted or validated)."""
     qs = seizure_analytics.counted(seizure_analytics.Filters())
     return qs.filter(submitted_at__date__gte=start, submitted_at__date__lte=end).count()
-
-
-@dataclass
-class Cell:
-    key: str
-    label: str
-    count: int | None  # None: fewer records than the threshold
-    kg: Decimal | None
 
 
 @dataclass
@@ -37,19 +30,6 @@ class PeriodStatistics:
     by_month: list[Cell] = field(default_factory=list)
     by_precursor: list[Cell] = field(default_factory=list)
     by_region: list[Cell] = field(default_factory=list)
-
-
-def _suppress(rows: list[Cell], threshold: int) -> list[Cell]:
-    """The seizures statistics' rule: hide each cell under the threshold and, when exactly one is
-    hidden, the next smallest too (the total would otherwise give it away)."""
-    small = [r for r in rows if r.count is not None and r.count < threshold]
-    for r in small:
-        r.count, r.kg = None, None
-    if len(small) == 1:
-        shown = sorted((r for r in rows if r.count is not None), key=lambda r: r.count or 0)
-        if shown:
-            shown[0].count, shown[0].kg = None, None
-    return rows
 
 
 def _kg(value: Any) -> Decimal | None:
@@ -91,6 +71,6 @@ def seizure_statistics(*, user: Any, start: dt.date, end: dt.date, suppress: boo
         for cell in stats.by_month:
             if cell.count and cell.count < threshold:
                 cell.count, cell.kg = None, None
-        _suppress(stats.by_precursor, threshold)
-        _suppress(stats.by_region, threshold)
+        suppress_small_cells(stats.by_precursor, threshold)
+        suppress_small_cells(stats.by_region, threshold)
     return stats
