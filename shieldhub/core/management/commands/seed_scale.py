@@ -201,12 +201,15 @@ KIND_NAMES = {
 LANGS = ["en", "fr", "es", "ar", "pt", "ru", "zh", "sw", "de"]
 
 
-def _ascii(text: str) -> str:
+def ascii_slug(text: str) -> str:
+    """A name as lower-case ASCII letters, digits, dots and hyphens (for generated email addresses)."""
     folded = unicodedata.normalize("NFKD", text)
     return "".join(c for c in folded if c.isascii() and (c.isalnum() or c in ".-")).lower()
 
 
-def _countries() -> list[str]:
+def member_countries() -> list[str]:
+    """The WCO members' ISO codes (ISO 3166 when the reference tables are not loaded): where generated
+    data lives."""
     try:
         from shieldhub.reference.models import Country
 
@@ -224,7 +227,7 @@ def seed_scale(*, people: int, organisations: int, seed: int, active_nominations
     """Insert the data; returns the counts and the time taken."""
     rng = random.Random(seed)
     started = time.perf_counter()
-    countries = _countries()
+    countries = member_countries()
     now = timezone.now()
     tag = f"s{seed}"
     with transaction.atomic():
@@ -267,8 +270,8 @@ def seed_scale(*, people: int, organisations: int, seed: int, active_nominations
                 position=rng.choice(POSITIONS),
                 organisation=employer,
                 country=country,
-                email=f"{_ascii(given)}.{_ascii(family)}.{tag}.{i}@{country.lower()}.example",
-                other_emails=[f"{_ascii(family)}{i}@mail.example"] if rng.random() < 0.1 else [],
+                email=f"{ascii_slug(given)}.{ascii_slug(family)}.{tag}.{i}@{country.lower()}.example",
+                other_emails=[f"{ascii_slug(family)}{i}@mail.example"] if rng.random() < 0.1 else [],
                 phones=[f"+{rng.randint(1, 999)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"]
                 if rng.random() < 0.7
                 else [],

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from shieldhub.accounts.models import RoleGrant, User
 from shieldhub.core.audit import audit_record
-from shieldhub.core.management.commands.seed_scale import FAMILY, GIVEN, _ascii, _countries
+from shieldhub.core.management.commands.seed_scale import FAMILY, GIVEN, ascii_slug, member_countries
 from shieldhub.directory.models import Community, Membership
 from shieldhub.exchange.models import (
     Message,
@@ -330,7 +330,7 @@ class _People:
 
     def _create(self, tag: str, users: int, communities: int) -> None:
         rng = self.rng
-        countries = _countries()
+        countries = member_countries()
         regions: dict[str, str] = {}
         try:
             from shieldhub.reference.models import Country
@@ -355,7 +355,7 @@ class _People:
                 # about two NCPs per country over the first ~140 countries
                 role, country, partner = "ncp", countries[(i // 2) % min(len(countries), 140)], ""
             user = User(
-                email=f"{_ascii(given)}.{_ascii(family)}.{i}.{tag}@bench.example",
+                email=f"{ascii_slug(given)}.{ascii_slug(family)}.{i}.{tag}@bench.example",
                 full_name=f"{given} {family}",
                 language="fr" if rng.random() < 0.35 else "en",
                 country=country,
