@@ -217,12 +217,13 @@ def p_by_region(user: Any, f: Filters) -> Panel:
 
 def p_by_country(user: Any, f: Filters) -> Panel:
     rows = seizure_analytics.by_country(user=user, filters=f)
+    value, value_title = _plotted(f)
     return Panel(
         "country",
         _("Seizures by reporting country"),
         _count_cols(_("Country")),
         rows,
-        _bar(rows, _("Country"), value=_plotted(f)[0], value_title=_plotted(f)[1]),
+        _bar(rows, _("Country"), value=value, value_title=value_title),
         note=_("The chart shows the twenty largest; the table has every country."),
     )
 
@@ -378,8 +379,9 @@ def s_month(user: Any, f: Filters) -> Panel:
 def s_routes(user: Any, f: Filters) -> Panel:
     rows = shipment_analytics.by_route(user=user, filters=f)
     cols = [("label", _("Route")), ("n", _("Shipments")), ("kg", _("Kilograms"))]
+    value, value_title = _plotted(f, _("Shipments"))
     return Panel("shipment-routes", _("Licit shipments by route (exporter → importer)"), cols, rows,
-                 _bar(rows, _("Route"), value=_plotted(f)[0], value_title=_plotted(f, _("Shipments"))[1]))  # fmt: skip
+                 _bar(rows, _("Route"), value=value, value_title=value_title))  # fmt: skip
 
 
 def s_verification(user: Any, f: Filters) -> Panel:

@@ -95,16 +95,10 @@ def _country_profile(user: Any, code: str) -> Profile:
         records=records,
         panels=panels,
     )
-    if months := charts.filled_months(by_month):
-        profile.specs["months"] = charts.time_chart(
-            months, value="n", value_title=_("Records"), date_title=_("Month"), title=_("Seizures over time")
-        )
-    shown_items = [r for r in by_precursor if r["n"] is not None]
-    if shown_items:
-        profile.specs["precursors"] = charts.bar_chart(
-            shown_items, category="label", value="n", category_title=_("Precursor"), value_title=_("Records"),
-            title=_("Seizures by precursor"),
-        )  # fmt: skip
+    # the fact sheet prints the same charts, titled (the page has the panels' headings)
+    for name, panel in zip(("months", "precursors"), panels, strict=True):
+        if panel.spec is not None:
+            profile.specs[name] = {**panel.spec, "title": str(panel.title)}
     return profile
 
 

@@ -353,7 +353,7 @@ class PendingAnswerOut(Schema):
     sent_at: dt.datetime | None = Field(validation_alias="message__sent_at")
     deadline: dt.date | None = Field(validation_alias="message__deadline")
     escalated_at: dt.datetime | None = Field(validation_alias="message__escalated_at")
-    sender_country: str = Field(validation_alias="message__sender__country")
+    sender_country: str = Field(validation_alias="message__sender_country")
     addressee: str = Field(validation_alias="user__full_name")
     addressee_email: str = Field(validation_alias="user__email")
     addressee_country: str = Field(validation_alias="user__country")

@@ -556,7 +556,7 @@ def rfi_addressees_pending(
     requests they did not receive, so neither the subject nor the body is read here: the rows are
     plain values (request id, sender's country, addressee, deadline, status, reminder, escalation).
     """
-    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models import Case, IntegerField, When
 
     require(user, Perm.DIRECTORY_VIEW_ALL)
     statuses = [status] if status in (AnswerStatus.OPEN, AnswerStatus.OVERDUE) else PENDING_ANSWER
@@ -577,7 +577,7 @@ def rfi_addressees_pending(
             "message__sent_at",
             "message__deadline",
             "message__escalated_at",
-            "message__sender__country",
+            "message__sender_country",
             "user__country",
             "user__full_name",
             "user__email",

@@ -171,8 +171,7 @@ def message_recipients_preview(
     *, actor: Any, distribution: Distribution, data: dict[str, Any] | None = None
 ) -> list[Any]:
     """Exactly who would receive a message sent now to this distribution (the sender excluded)."""
-    require(actor, Perm.EXCHANGE_USE)
-    return _resolve(actor=actor, distribution=distribution, releasability=_releasability(data or {})).users
+    return message_distribution_preview(actor=actor, distribution=distribution, data=data)[0]
 
 
 def message_distribution_preview(

@@ -107,7 +107,7 @@ def _escalation(coordinator: Any, message: Message, overdue: int) -> None:
     with translation.override(coordinator.language or settings.LANGUAGE_CODE):
         # A coordinator is not a recipient: the email, like the page it links to, says who, when and
         # where, never the subject (which can carry operational detail) nor the text.
-        sender_country = str(message.sender.country.name) if message.sender and message.sender.country else "—"
+        sender_country = str(message.sender_country.name) if message.sender_country else "—"
         values = {
             "number": message.pk,
             "country": sender_country,

@@ -274,7 +274,7 @@ def _overdue_row(row: dict[str, Any], today: Any) -> dict[str, Any]:
     return {
         **row,
         "days_overdue": max((today - deadline).days, 0) if deadline else 0,
-        "sender_country_name": country_registry.name(row["message__sender__country"] or ""),
+        "sender_country_name": country_registry.name(row["message__sender_country"] or ""),
         "user_country_name": country_registry.name(row["user__country"] or ""),
         "reason_label": RecipientReason(row["reason"]).label if row["reason"] else "",
         "status_label": AnswerStatus(row["answer_status"]).label,

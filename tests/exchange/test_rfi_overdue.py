@@ -85,7 +85,7 @@ def test_overdue_list_shows_reminders_and_reads_no_content(rfi, coordinator):
         "ncp.ke@test.example": False, "ncp2.ke@test.example": False, "ncp.de@test.example": True,
     }  # fmt: skip
     assert not any(key.startswith(("message__subject", "message__body")) for r in rows for key in r)
-    assert {r["message__sender__country"] for r in rows} == {"FR"}
+    assert {r["message__sender_country"] for r in rows} == {"FR"}
     assert {r["reason"] for r in rows} == {"user"}
 
 
