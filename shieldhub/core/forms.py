@@ -52,7 +52,7 @@ def country_names() -> tuple[tuple[str, str], ...]:
 
 def country_choices() -> list[tuple[str, Any]]:
     """`country_names` after a blank entry labelled "—": the choices of an optional country field."""
-    return [("", "—"), *country_names()]
+    return with_blank(country_names())
 
 
 class AuditFilterForm(forms.Form):
